@@ -1,0 +1,28 @@
+// atomic_file.h: whole-file reads and crash-safe whole-file writes (POSIX).
+//
+// Contract:
+//  - WriteFileAtomic writes `bytes` to "<path>.tmp.<pid>" in the same directory, fsyncs it,
+//    renames it over `path` and fsyncs the directory, so readers see either the old file or
+//    the complete new one. On any failure the temp file is removed and cosim::Error(kIo) is
+//    thrown naming the path and strerror. The parent directory must exist (see MakeDirs).
+//    New files get mode 0666 & ~umask.
+//  - ReadFile returns the whole file; kIo with a clear message if it is missing, a directory
+//    or unreadable.
+//  - MakeDirs is "mkdir -p"; kIo if a component exists but is not a directory or mkdir fails.
+//  - FileExists: true if `path` names a regular file (symlinks followed); DirExists likewise
+//    for a directory. Neither throws.
+#pragma once
+
+#include <string>
+
+#include "sim/core/error.h"
+
+namespace cosim::vec {
+
+void WriteFileAtomic(const std::string& path, const std::string& bytes);
+std::string ReadFile(const std::string& path);
+void MakeDirs(const std::string& path);
+bool FileExists(const std::string& path);
+bool DirExists(const std::string& path);
+
+}  // namespace cosim::vec
