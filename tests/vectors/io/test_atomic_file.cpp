@@ -6,10 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <filesystem>
-#include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/vectors/io/test_util.h"
 
