@@ -52,9 +52,9 @@ CompiledLayer CompileLayer(const LayerData& layer, const HwConfig& hw) {
   }
 
   const int W = hw.output_bits, N = hw.lut_index_bits;
-  c.lut_step = std::ldexp(c.effective_output_scale, W - N);
+  c.lut_step = std::ldexp(c.effective_output_scale, W + 1 - N);
   if (!std::isnormal(c.lut_step)) {
-    throw Error(ExitCode::kBadInput, where + ": table step s_out * 2^(W-N) = " + std::to_string(c.lut_step) +
+    throw Error(ExitCode::kBadInput, where + ": table step s_out * 2^(W+1-N) = " + std::to_string(c.lut_step) +
                                          " is not a normal binary32; change output_bits or lut_index_bits");
   }
   c.mult.resize(D);

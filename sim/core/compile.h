@@ -8,8 +8,8 @@
 // outside acc_bits, table step not a normal binary32).
 //
 // Worked example (docs/datapath.md section 5): s_x = 0.05, s_w = 0.004, s_b = 0.002,
-// s_out = 0.03, bias = 10, Wm = 16, N = 10, W = 8 gives s_lut = 0.0075, M = 55924,
-// shift = 21, bias_acc = 100.
+// s_out = 0.03, bias = 10, Wm = 16, N = 10, W = 8 gives s_lut = 0.015, M = 55924,
+// shift = 22, bias_acc = 100.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +32,7 @@ Multiplier QuantizeMultiplier(double r, int mult_bits);
 struct CompiledLayer {
   HwConfig hw;
   float effective_output_scale = 0;  // s_oe = s_out or fl32(s_out / F)
-  float lut_step = 0;                // s_lut = s_oe * 2^(W - N)   (int-lut)
+  float lut_step = 0;                // s_lut = s_oe * 2^(W + 1 - N)   (int-lut)
   std::vector<int64_t> mult;         // [D] (int-lut)
   std::vector<int32_t> shift;        // [D] (int-lut)
   std::vector<int64_t> bias_acc;     // [D] (int-lut)

@@ -4,7 +4,7 @@
 // Contract: p = acc * M is exact (|acc| < 2^31, M < 2^31); the index is p / 2^shift rounded by
 // the knob's Rounding (RoundingShiftRight), then saturated to `index_bits` signed bits;
 // `saturated` reports whether the clamp changed the value.
-// Example: acc 320, M 55924, shift 21, half-away, 10 bits -> p 17895680, 8.53 -> index 9.
+// Example: acc 320, M 55924, shift 22, half-away, 10 bits -> p 17895680, 4.27 -> index 4.
 // Example: acc 2^30, M 2^15, shift 20, 10 bits -> 2^25 -> index 511, saturated.
 #pragma once
 

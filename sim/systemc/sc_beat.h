@@ -29,6 +29,10 @@
 namespace cosim {
 namespace sc {
 
+// Capacity every sc_fifo is built with; ScOptions::fifo_depth plus the beats inside a stage's
+// pipeline registers are enforced at run time (StageBase::Pass).
+constexpr int kFifoCapacity = kMaxFifoDepth + kMaxStageLatency + 1;
+
 struct Beat {
   int b = 0, d0 = 0, lanes = 0, t0 = 0, steps = 0;
   bool row_first = false, row_last = false;  // t0 == 0 / t0 + steps == L
@@ -112,7 +116,9 @@ class BeatPool {
 
 // What the modules share: the current job, the start event, the pool.
 struct ModelContext {
-  LayerJob* job = nullptr;
+  LayerJob* job = nullptr;   // &job_storage while a layer runs
+  LayerJob job_storage;
+  ScOptions opt;             // the options of the running layer
   bool pending = false;  // a job was posted and the input stream has not taken it yet
   sc_core::sc_event start{"cosim_sc_job_start"};
   BeatPool pool;

@@ -15,10 +15,7 @@ void LineBuffer::Run() {
     Beat* bt = in->read();
     const sc_core::sc_time start = Begin(bt);
     const LayerJob& j = job();
-    if (hist_job_ != &j || bt->seq == 0) {  // power-on reset of the registers for each layer
-      hist_.assign(static_cast<size_t>(j.P) * kStateLen, 0);
-      hist_job_ = &j;
-    }
+    if (bt->seq == 0) hist_.assign(static_cast<size_t>(j.P) * kStateLen, 0);  // reset per layer
     const bool reset = bt->row_first && j.opt->fault != ScFault::kStateNotReset;
     for (int l = 0; l < bt->lanes; ++l) {
       int8_t* h = &hist_[static_cast<size_t>(l) * kStateLen];

@@ -27,11 +27,11 @@ class ScTop : public sc_core::sc_module {
         requant("requantizer", ctx),
         activation("activation", ctx),
         output("output_stage", ctx),
-        f_input("fifo_input", kMaxFifoDepth),
-        f_line("fifo_line_buffer", kMaxFifoDepth),
-        f_mac("fifo_mac", kMaxFifoDepth),
-        f_requant("fifo_requant", kMaxFifoDepth),
-        f_activation("fifo_activation", kMaxFifoDepth) {
+        f_input("fifo_input", kFifoCapacity),
+        f_line("fifo_line_buffer", kFifoCapacity),
+        f_mac("fifo_mac", kFifoCapacity),
+        f_requant("fifo_requant", kFifoCapacity),
+        f_activation("fifo_activation", kFifoCapacity) {
     input.out(f_input);
     line_buffer.in(f_input);
     line_buffer.out(f_line);
@@ -87,7 +87,7 @@ void ScOptions::Validate() const {
   Require(fifo_depth >= 1 && fifo_depth <= kMaxFifoDepth, "fifo_depth", "1.." + std::to_string(kMaxFifoDepth));
   Require(std::isfinite(clock_ns) && clock_ns >= 0.001 && clock_ns <= 1e6, "clock_ns", "0.001..1e6");
   for (int v : {latency.input, latency.line_buffer, latency.mac, latency.requant, latency.activation, latency.output})
-    Require(v >= 0 && v <= 1000000, "latency", "0..1e6 cycles per stage");
+    Require(v >= 0 && v <= kMaxStageLatency, "latency", "0.." + std::to_string(kMaxStageLatency) + " cycles per stage");
   Require(source_bubble_rate >= 0 && source_bubble_rate <= 0.95, "source_bubble_rate", "0..0.95");
   Require(sink_stall_rate >= 0 && sink_stall_rate <= 0.95, "sink_stall_rate", "0..0.95");
   Require(static_cast<int>(fault) >= 0 && static_cast<int>(fault) < kNumScFaults, "fault",
@@ -161,11 +161,15 @@ ScResult ScAsicModel::RunLayer(const CompiledLayer& c, const LayerData& layer, c
   tm.timed = opt.timed;
   if (n == 0) return res;  // D == 0: nothing streams
 
-  LayerJob job;
+  // The job lives in the context (not on this stack) so that no thread can see a dead one.
+  ModelContext& ctx = impl_->ctx;
+  ctx.opt = opt;
+  LayerJob& job = ctx.job_storage;
+  job = LayerJob{};
   job.c = &c;
   job.layer = &layer;
   job.in = &in;
-  job.opt = &opt;
+  job.opt = &ctx.opt;
   job.out = &r;
   job.timing = &tm;
   job.int_lut = int_lut;
@@ -179,7 +183,6 @@ ScResult ScAsicModel::RunLayer(const CompiledLayer& c, const LayerData& layer, c
   job.total_beats = static_cast<uint64_t>(B) * job.groups * runs;
   job.period = sc_core::sc_time(opt.clock_ns, sc_core::SC_NS);
 
-  ModelContext& ctx = impl_->ctx;
   ctx.job = &job;
   ctx.pending = true;
   ctx.start.notify(sc_core::SC_ZERO_TIME);

@@ -40,6 +40,7 @@ struct ScLatency {
   int requant = 2;    // int-lut: 32x16 multiply + rounding shift; fp32-sfu: fmul + fadd
   int activation = 1; // int-lut: SiLU ROM read; fp32-sfu: exp + div + quantize (set it higher)
   int output = 1;     // output register
+  // Each 0..kMaxStageLatency.
 };
 
 struct ScOptions {
@@ -60,6 +61,7 @@ struct ScOptions {
 };
 
 constexpr int kMaxFifoDepth = 64;
+constexpr int kMaxStageLatency = 1000;
 
 // Pipeline stages, in order, for per-stage statistics.
 enum ScStage : int { kStInput, kStLineBuffer, kStMac, kStRequant, kStActivation, kStOutput, kNumStages };

@@ -20,14 +20,10 @@ void CopyRow(std::vector<T>& dst, size_t offset, const T* src, int n) {
 
 void OutputStage::Run() {
   SplitMix64 rng(0);
-  const LayerJob* rng_job = nullptr;
   for (;;) {
     Beat* bt = in->read();
     LayerJob& j = *ctx_->job;
-    if (rng_job != &j || bt->seq == 0) {
-      rng = SplitMix64(j.opt->seed * 2 + 2);
-      rng_job = &j;
-    }
+    if (bt->seq == 0) rng = SplitMix64(j.opt->seed * 2 + 2);  // stalls: reproducible per layer
     const bool timed = j.opt->timed;
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     if (timed && bt->ready > now) wait(bt->ready - now);

@@ -61,7 +61,6 @@ class LineBuffer : public StageBase {
  private:
   void Run();
   std::vector<int8_t> hist_;  // [lanes][3]
-  const LayerJob* hist_job_ = nullptr;
 };
 
 // MAC array: P lanes of MacTaps (4 taps, bias, accumulator register).

@@ -31,14 +31,14 @@ TEST(DatapathContract, WorkedExample) {
   const LayerData l = ExampleLayer();
   const HwConfig hw = HwConfig::Named("int-lut");
   const CompiledLayer c = CompileLayer(l, hw);
-  EXPECT_EQ(c.lut_step, 0.0075f);
+  EXPECT_EQ(c.lut_step, 0.015f);
   EXPECT_EQ(c.mult[0], 55924);
-  EXPECT_EQ(c.shift[0], 21);
+  EXPECT_EQ(c.shift[0], 22);
   EXPECT_EQ(c.bias_acc[0], 100);
   const int8_t x[4] = {10, 20, 30, 40};
   const LayerResult r = RunLayer(c, l, LayerInput{1, 4, x, nullptr});
   EXPECT_EQ(r.acc[3], 320);
-  EXPECT_EQ(r.index[3], 9);
+  EXPECT_EQ(r.index[3], 4);
   EXPECT_EQ(r.y[3], 1);
 
   HwConfig sfu = HwConfig::Named("fp32-sfu");
@@ -113,8 +113,12 @@ TEST(Compile, EveryTableEntryIsTheRoundedSilu) {
         ASSERT_EQ(c.lut_clamped[i] != 0, std::nearbyint(v) != want);
         clamped += c.lut_clamped[i];
       }
-      // The index range covers the output range: only the top entries can clamp.
-      EXPECT_LE(clamped, int64_t{1} << (n > w ? n - w : 0)) << n << " " << w;
+      // The index range covers twice the output range: clamped entries form one run at the top,
+      // and the entry just below the run is the largest code.
+      const int64_t entries = int64_t{1} << n;
+      for (int64_t i = entries - clamped; i < entries; ++i) ASSERT_TRUE(c.lut_clamped[i]) << n << " " << w << " " << i;
+      ASSERT_LT(clamped, entries / 2);
+      EXPECT_EQ(c.lut[entries - 1], (1 << (w - 1)) - 1);
     }
 }
 
