@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR="${1:-build}"
 
 PACKAGES=(cmake g++ make pkg-config verilator libsystemc-dev nlohmann-json3-dev libgtest-dev
-          python3-numpy)
+          python3-numpy chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -48,6 +48,14 @@ Cause Classify(const CompiledLayer& c, const LayerData& layer, int channel, cons
     return Cause::kRoundingTie;
   }
   if (hw.profile == Profile::kIntLut) {
+    // A tie at the requant stage: the shifted-out bits are exactly one half, or the exact
+    // real-valued index sits within 1e-3 of a half-way point.
+    const int s = c.shift[channel];
+    const int64_t p = e.acc * c.mult[channel];
+    const bool exact_half = s > 0 && (p & ((int64_t{1} << s) - 1)) == (int64_t{1} << (s - 1));
+    if (exact_half || NearTie(exact_pre / static_cast<double>(c.lut_step))) return Cause::kRoundingTie;
+  }
+  if (hw.profile == Profile::kIntLut) {
     // The table index the exact scale ratio would give, with the hardware's own rounding rule.
     const double exact_index = exact_pre / static_cast<double>(c.lut_step);
     const double fl = std::floor(exact_index), frac = exact_index - fl;

@@ -6,7 +6,9 @@
 //   2. saturation: the ASIC clamped the table index or the output, or the other side's code
 //      sits at the edge of the output range;
 //   3. rounding tie: the other side's value before rounding (before_quant / s_out) or the exact
-//      real value lies within 1e-3 of a half-way point, so the rounding rule decides;
+//      real value lies within 1e-3 of a half-way point, or (int-lut) the requant shift drops
+//      exactly one half or the exact real-valued table index is within 1e-3 of one, so the
+//      rounding rule decides;
 //   4. scale representation: computing the ASIC's own stage with the exact (binary64) scale
 //      ratio instead of the hardware's multiplier/shift (int-lut) or binary32 scale product
 //      (fp32-sfu) changes the result;

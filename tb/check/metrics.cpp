@@ -53,10 +53,18 @@ ErrorMetrics Compare(const float* mode, const float* ref, int64_t n) {
   m.relative_mae = sabs_ref > 0 ? m.mae / (sabs_ref / N) : 0;
   const double cov = sab / N - m.mode.mean * m.reference.mean;
   m.correlation = (m.mode.std > 0 && m.reference.std > 0) ? cov / (m.mode.std * m.reference.std) : 0;
-  m.p50 = Percentile(abs_diff, 0.50);
-  m.p90 = Percentile(abs_diff, 0.90);
-  m.p95 = Percentile(abs_diff, 0.95);
-  m.p99 = Percentile(abs_diff, 0.99);
+  // Ascending ranks on the shrinking upper part: after nth_element at k, everything right of k is
+  // >= v[k], so the next (larger) rank is selected among those only.
+  double* out[4] = {&m.p50, &m.p90, &m.p95, &m.p99};
+  const double qs[4] = {0.50, 0.90, 0.95, 0.99};
+  auto first = abs_diff.begin();
+  for (int j = 0; j < 4; ++j) {
+    const size_t rank = static_cast<size_t>(std::ceil(qs[j] * N));
+    const auto kth = abs_diff.begin() + static_cast<std::ptrdiff_t>(rank == 0 ? 0 : rank - 1);
+    std::nth_element(first, kth, abs_diff.end());
+    *out[j] = *kth;
+    first = kth;
+  }
   return m;
 }
 

@@ -12,5 +12,7 @@ int RunVectorsVerify(const std::vector<std::string>& argv);
 int RunModelExport(const std::vector<std::string>& argv);
 int RunModelInfo(const std::vector<std::string>& argv);
 int RunProfiles(const std::vector<std::string>& argv);
+int RunRegress(const std::vector<std::string>& argv);
+int RunSweep(const std::vector<std::string>& argv);
 
 }  // namespace cosim::cli

@@ -18,6 +18,8 @@ struct Sub {
 };
 
 const Sub kSubs[] = {
+    {"regress", cosim::cli::RunRegress, "the main job: golden, SystemC, RTL, float-sim modes, bit-exact checks, reports"},
+    {"sweep", cosim::cli::RunSweep, "hardware what-ifs: scale factors, rounding, widths, per-channel scales"},
     {"vectors verify", cosim::cli::RunVectorsVerify, "check every sha256 and the schema of a vector folder"},
     {"vectors", cosim::cli::RunVectors, "write per-layer golden vectors (npy, $readmemh hex, manifest)"},
     {"model export", cosim::cli::RunModelExport, "write a model as a model folder (JSON + npy)"},

@@ -117,8 +117,8 @@ class SyntheticModel final : public Model {
   Activations Inputs(int i, int batch, int seq_len) const override {
     CheckIndex(i);
     if (batch < 1 || seq_len < 1) throw Error(ExitCode::kUsage, "batch and seq-len must be >= 1");
-    const LayerData l = Layer(i);
     const FloatLayer f = MakeFloatLayer(opt_.seed, i, channels_);
+    const float input_scale = InputScale(f, i);
     Activations a{batch, seq_len, {}};
     a.x.resize(static_cast<size_t>(batch) * channels_ * seq_len);
     std::vector<double> row(seq_len);
@@ -126,7 +126,7 @@ class SyntheticModel final : public Model {
       for (int d = 0; d < channels_; ++d) {
         ActivationRow(opt_.seed, kRun, i, b, d, f.channel_magnitude[d], seq_len, row.data());
         int8_t* dst = &a.x[(static_cast<size_t>(b) * channels_ + d) * seq_len];
-        for (int t = 0; t < seq_len; ++t) dst[t] = QuantizeCode(row[t], l.input_scale, -128, 127);
+        for (int t = 0; t < seq_len; ++t) dst[t] = QuantizeCode(row[t], input_scale, -128, 127);
       }
     return a;
   }
@@ -149,16 +149,30 @@ class SyntheticModel final : public Model {
     }
   }
 
-  // Static scales from a calibration sequence of the float model: input max|x|/127, output
-  // the 99.999th percentile of |silu(conv(x))| over 127 (Quamba's percentile observer).
-  void Calibrate(const FloatLayer& f, int i, LayerData* l) const {
+  // The calibration sequence of the float model (one sequence of calib_len steps).
+  std::vector<double> CalibrationRows(const FloatLayer& f, int i) const {
     const int D = channels_, L = opt_.calib_len;
     std::vector<double> rows(static_cast<size_t>(D) * L);
-    double xmax = 0;
     for (int d = 0; d < D; ++d) {
       ActivationRow(opt_.seed, kCalibration, i, 0, d, f.channel_magnitude[d], L, &rows[static_cast<size_t>(d) * L]);
-      for (int t = 0; t < L; ++t) xmax = std::max(xmax, std::fabs(rows[static_cast<size_t>(d) * L + t]));
     }
+    return rows;
+  }
+
+  // Static input scale: max |x| / 127 over the calibration sequence (Quamba's in_proj output).
+  float InputScale(const FloatLayer& f, int i) const {
+    double xmax = 0;
+    for (double v : CalibrationRows(f, i)) xmax = std::max(xmax, std::fabs(v));
+    return Fl32(xmax / 127.0);
+  }
+
+  // Static scales from the calibration sequence: input max|x|/127, output the 99.999th
+  // percentile of |silu(conv(x))| over 127 (Quamba's percentile observer).
+  void Calibrate(const FloatLayer& f, int i, LayerData* l) const {
+    const int D = channels_, L = opt_.calib_len;
+    const std::vector<double> rows = CalibrationRows(f, i);
+    double xmax = 0;
+    for (double v : rows) xmax = std::max(xmax, std::fabs(v));
     l->input_scale = Fl32(xmax / 127.0);
     std::vector<float> out(static_cast<size_t>(D) * L);
     for (int d = 0; d < D; ++d) {

@@ -1,0 +1,129 @@
+// element.h: one output element of every mode, for host loops and device kernels alike.
+//
+// A Window holds the four inputs of one output (x[t-3], x[t-2], x[t-1], x[t]) as ints and packed
+// into one word (byte k = x[t-3+k]). EvalElement<kOp>() returns the code, the value before and
+// after output quantization and the event flags; the definitions are docs/floatsim.md section 2.
+// The Quamba, upper-bound and naive modes call the PLATFORM expf on purpose (CUDA's on the
+// device, libm's on the host): they are the only results that may differ between the two.
+#pragma once
+
+#include "gpu_ref/exp32.h"
+#include "gpu_ref/hd.h"
+#include "gpu_ref/int_lut.h"
+#include "gpu_ref/params.h"
+#include "gpu_ref/rounding.h"
+
+namespace cosim::fsim {
+
+struct Window {
+  int x[kTaps];     // x[k] = x[t - 3 + k]
+  uint32_t packed;  // byte k = x[k]
+};
+
+// The table of an int-lut layer: codes, "clamped" flags and the SiLU value per address.
+struct LutView {
+  const int32_t* code = nullptr;
+  const uint8_t* clamped = nullptr;
+  const float* before = nullptr;
+};
+
+struct ElemOut {
+  int32_t code;     // output code (0 for fp32-upper-bound)
+  float before;     // value before output quantization
+  float after;      // value after output quantization
+  uint32_t flags;   // kFlag* events
+};
+
+// Exact binary32 MAC: products <= 2^14, partial sums <= 2^16 in magnitude, all exact (O2).
+COSIM_HD float FloatMac(const Window& w, uint32_t w_packed) {
+  float acc = Mul(static_cast<float>(ByteS(w_packed, 0)), static_cast<float>(w.x[0]));
+COSIM_UNROLL
+  for (int k = 1; k < kTaps; ++k)
+    acc = Fma(static_cast<float>(ByteS(w_packed, k)), static_cast<float>(w.x[k]), acc);
+  return acc;
+}
+
+// Platform exponential: CUDA expf (or __expf) on the device, libm expf on the host.
+template <bool kFastExp>
+COSIM_HD float PlatformExp(float v) {
+#ifdef __CUDA_ARCH__
+  if (kFastExp) return __expf(v);
+#endif
+  return expf(v);
+}
+
+// y = (s_w * s_x) * acc + q_b * s_b in Quamba's order (also fp32-sfu step 2).
+COSIM_HD float PreActivation(float acc, const ChannelParams& c) {
+  return Add(Mul(c.scale, acc), c.bias_f);
+}
+
+// sat_W(round_knob(v)) as an int, setting kFlagOutputSat; the conversion-free path for W <= 21.
+COSIM_HD int32_t QuantizeOutput(float v, Rounding r, float lo, float hi, uint32_t& flags) {
+  if (hi < 0x1p21f) return RoundSatSmall(v, r, lo, hi, kFlagOutputSat, flags);
+  return static_cast<int32_t>(SatFloat(RoundFloat(v, r), lo, hi, kFlagOutputSat, flags));
+}
+
+// fp32-sfu steps 2-4 (docs/datapath.md section 6) from the accumulator after sat/wrap.
+COSIM_HD ElemOut SfuFromAcc(float acc, const ChannelParams& c, const LayerParams& p, Rounding r,
+                            uint32_t flags) {
+  ElemOut o{0, 0.0f, 0.0f, flags};
+  o.before = Silu32(PreActivation(acc, c));
+  o.code = QuantizeOutput(Div(o.before, p.s_oe), r, p.out_lo, p.out_hi, o.flags);
+  return o;
+}
+
+template <ElemOp kOp>
+COSIM_HD ElemOut EvalElement(const ChannelParams& c, const LayerParams& p, const LutView& lut,
+                             const Window& w, Rounding r) {
+  ElemOut o{0, 0.0f, 0.0f, 0u};
+  if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp ||
+                kOp == ElemOp::kUpperBound) {
+    const float y = PreActivation(SmallIntToFloat(Dot4(w.packed, c.w_packed)), c);  // exact
+    o.before = Div(y, Add(1.0f, PlatformExp<kOp == ElemOp::kQuambaFastExp>(-y)));
+    if constexpr (kOp == ElemOp::kUpperBound) {
+      o.after = o.before;
+      return o;
+    }
+    // roundf(y / s_out) then the int8 clamp (clamping the float first equals CUDA's
+    // saturating float->int conversion followed by the clamp).
+    o.code = RoundSatSmall(Div(o.before, p.s_out), Rounding::kHalfAway, -128.0f, 127.0f,
+                           kFlagOutputSat, o.flags);
+  } else if constexpr (kOp == ElemOp::kNaive) {
+    // dequantize, products summed in tap order, + bias, SiLU, torch.round (half to even).
+    float acc = 0.0f;
+COSIM_UNROLL
+    for (int k = 0; k < kTaps; ++k) {
+      const float xf = Mul(static_cast<float>(w.x[k]), p.s_x);
+      const float wf = Mul(static_cast<float>(ByteS(c.w_packed, k)), c.s_w);
+      acc = k == 0 ? Mul(xf, wf) : Add(acc, Mul(xf, wf));
+    }
+    const float y = Add(acc, c.bias_f);
+    o.before = Div(y, Add(1.0f, PlatformExp<false>(-y)));
+    o.code = RoundSatSmall(Div(o.before, p.s_out), Rounding::kHalfEven, -128.0f, 127.0f,
+                           kFlagOutputSat, o.flags);
+  } else if constexpr (kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut) {
+    uint32_t addr;
+    if constexpr (kOp == ElemOp::kAsicLut)
+      addr = AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, r, o.flags);
+    else
+      addr = FsimLutAddressFromConv(FloatMac(w, c.w_packed), c, p, r, o.flags);
+    o.code = lut.code[addr];
+    o.before = lut.before[addr];
+    if (lut.clamped[addr]) o.flags |= kFlagOutputSat;
+  } else if constexpr (kOp == ElemOp::kAsicSfu) {
+    uint32_t flags = 0;
+    const int64_t acc = AsicAccumulator(Dot4(w.packed, c.w_packed), p, flags);
+    o = SfuFromAcc(SmallIntToFloat(static_cast<int>(acc)), c, p, r, flags);  // |acc| <= 2^16
+  } else {  // kFsimSfu
+    uint32_t flags = 0;
+    float acc = FloatMac(w, c.w_packed);
+    // |acc| <= 2^16: the A-bit bounds and acc -+ 2^A are exact for A <= 24 (O3); A > 17 never
+    // overflows.
+    if (p.acc_bits <= 24) acc = FsimAccumulatorSingle(acc, p, flags);
+    o = SfuFromAcc(acc, c, p, r, flags);
+  }
+  o.after = Mul(Mul(static_cast<float>(o.code), p.after_scale), p.after_factor);
+  return o;
+}
+
+}  // namespace cosim::fsim

@@ -1,0 +1,408 @@
+// kernels.cu: the device kernels of gpu_ref. Built with -fmad=false and without fast math; the
+// arithmetic is element.h's, shared with the host. See kernels.h for the two kernel kinds.
+#include "gpu_ref/kernels.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "gpu_ref/cuda_check.h"
+
+namespace cosim::fsim {
+namespace {
+
+constexpr int kBlock = 256;
+constexpr int kRun = 16;  // elements per thread in the vector paths (one 16-byte load)
+
+// Bytes 1..3 of the returned word are x[t0-3], x[t0-2], x[t0-1] (byte 0 unused).
+__device__ __forceinline__ uint32_t HaloWord(const KernelArgs& a, int64_t row, int t0,
+                                             const int8_t* xr) {
+  if (t0 > 0) return *reinterpret_cast<const uint32_t*>(xr + t0 - 4);
+  if (!a.state) return 0u;
+  const int8_t* s = a.state + row * 3;
+  return (uint32_t{static_cast<uint8_t>(s[0])} << 8) | (uint32_t{static_cast<uint8_t>(s[1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(s[2])} << 24);
+}
+
+// The window of element j of a run: bytes j+1 .. j+4 of the 20 bytes wd[0..4].
+__device__ __forceinline__ Window RunWindow(const uint32_t (&wd)[5], int j) {
+  Window w;
+  const int q = (j + 1) >> 2, o = (j + 1) & 3;
+  w.packed = o == 0 ? wd[q] : FunnelBytes(wd[q], wd[q + 1], o);
+COSIM_UNROLL
+  for (int k = 0; k < kTaps; ++k) w.x[k] = ByteS(wd[(j + 1 + k) >> 2], (j + 1 + k) & 3);
+  return w;
+}
+
+__device__ __forceinline__ void AddCounters(unsigned long long* c, uint32_t n0, uint32_t n1,
+                                            uint32_t n2) {
+  for (int off = 16; off > 0; off >>= 1) {
+    n0 += __shfl_xor_sync(0xffffffffu, n0, off);
+    n1 += __shfl_xor_sync(0xffffffffu, n1, off);
+    n2 += __shfl_xor_sync(0xffffffffu, n2, off);
+  }
+  if ((threadIdx.x & 31) == 0 && (n0 | n1 | n2)) {
+    if (n0) atomicAdd(c + 0, n0);
+    if (n1) atomicAdd(c + 1, n1);
+    if (n2) atomicAdd(c + 2, n2);
+  }
+}
+
+template <ElemOp kOp>
+__global__ void __launch_bounds__(kBlock) FullVecKernel(const KernelArgs a) {
+  const LayerParams& p = a.lp;
+  const uint32_t cpr = static_cast<uint32_t>(p.L / kRun);
+  const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
+  uint32_t n_acc = 0, n_idx = 0, n_out = 0;
+  for (uint32_t chunk = blockIdx.x * blockDim.x + threadIdx.x; chunk < chunks;
+       chunk += gridDim.x * blockDim.x) {
+    const uint32_t row = chunk / cpr;
+    const int t0 = static_cast<int>(chunk - row * cpr) * kRun;
+    const ChannelParams c = a.ch[row % static_cast<uint32_t>(p.D)];
+    const int8_t* xr = a.x + int64_t{row} * p.L;
+    const uint4 v = *reinterpret_cast<const uint4*>(xr + t0);
+    const uint32_t wd[5] = {HaloWord(a, row, t0, xr), v.x, v.y, v.z, v.w};
+    int32_t code[kRun];
+    float bq[kRun], aq[kRun];
+COSIM_UNROLL
+    for (int j = 0; j < kRun; ++j) {
+      const ElemOut o = EvalElement<kOp>(c, p, a.lut, RunWindow(wd, j), p.rounding);
+      code[j] = o.code;
+      bq[j] = o.before;
+      aq[j] = o.after;
+      n_acc += (o.flags & kFlagAccOverflow) != 0;
+      n_idx += (o.flags & kFlagIndexSat) != 0;
+      n_out += (o.flags & kFlagOutputSat) != 0;
+    }
+    const int64_t base = int64_t{row} * p.L + t0;
+COSIM_UNROLL
+    for (int q = 0; q < kRun / 4; ++q) {
+      if (a.has_codes)
+        reinterpret_cast<int4*>(a.codes + base)[q] =
+            make_int4(code[4 * q], code[4 * q + 1], code[4 * q + 2], code[4 * q + 3]);
+      reinterpret_cast<float4*>(a.before + base)[q] =
+          make_float4(bq[4 * q], bq[4 * q + 1], bq[4 * q + 2], bq[4 * q + 3]);
+      reinterpret_cast<float4*>(a.after + base)[q] =
+          make_float4(aq[4 * q], aq[4 * q + 1], aq[4 * q + 2], aq[4 * q + 3]);
+    }
+  }
+  AddCounters(a.counters, n_acc, n_idx, n_out);
+}
+
+template <ElemOp kOp>
+__global__ void __launch_bounds__(kBlock) FullScalarKernel(const KernelArgs a) {
+  const LayerParams& p = a.lp;
+  const int64_t n = int64_t{p.B} * p.D * p.L;
+  uint32_t n_acc = 0, n_idx = 0, n_out = 0;
+  for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n;
+       i += int64_t{gridDim.x} * blockDim.x) {
+    const int64_t row = i / p.L;
+    const int t = static_cast<int>(i - row * p.L);
+    const ChannelParams c = a.ch[row % p.D];
+    Window w;
+    w.packed = 0;
+    COSIM_UNROLL
+    for (int k = 0; k < kTaps; ++k) {
+      const int tt = t - 3 + k;
+      w.x[k] = tt >= 0 ? a.x[row * p.L + tt] : (a.state ? a.state[row * 3 + 3 + tt] : 0);
+      w.packed |= uint32_t{static_cast<uint8_t>(w.x[k])} << (8 * k);
+    }
+    const ElemOut o = EvalElement<kOp>(c, p, a.lut, w, p.rounding);
+    if (a.has_codes) a.codes[i] = o.code;
+    a.before[i] = o.before;
+    a.after[i] = o.after;
+    n_acc += (o.flags & kFlagAccOverflow) != 0;
+    n_idx += (o.flags & kFlagIndexSat) != 0;
+    n_out += (o.flags & kFlagOutputSat) != 0;
+  }
+  AddCounters(a.counters, n_acc, n_idx, n_out);
+}
+
+// The codes8 kernel: each thread owns kRun8 = 32 consecutive t of one row (two 16-byte loads and
+// the 4-byte halo word), 36 bytes wd[0..8]; element j reads bytes j+1 .. j+4.
+constexpr int kRun8 = 32;
+
+__device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kRun8 / 4 + 1], int j) {
+  Window w;
+  const int q = (j + 1) >> 2, o = (j + 1) & 3;
+  w.packed = o == 0 ? wd[q] : FunnelBytes(wd[q], wd[q + 1], o);
+  COSIM_UNROLL
+  for (int k = 0; k < kTaps; ++k) w.x[k] = ByteS(wd[(j + 1 + k) >> 2], (j + 1 + k) & 3);
+  return w;
+}
+
+// Paths of the int-lut ops, chosen once per run from the channel's flags (warp-uniform in
+// practice: a warp covers 32 runs of one row).
+enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2 };
+
+// The 32 int8 codes of one run, packed into out[8].
+// `redo` is set when the float-sim hot tier met a half-integer uh (see FsimLutIndexHot); the
+// caller then recomputes the run with the two-term tier.
+// s_idx: the extended table in shared memory, indexed by the index before saturation.
+template <ElemOp kOp, Rounding kR, int kTier>
+__device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
+                                          const uint32_t (&wd)[kRun8 / 4 + 1], const int8_t* s_idx,
+                                          uint32_t (&out)[kRun8 / 4], bool& redo) {
+  constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
+  // Float MAC: a sliding window of the four inputs, each byte converted once (exact).
+  float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
+  if constexpr (kFloatMac) {
+    x0 = ByteToFloat(wd[0], 1);
+    x1 = ByteToFloat(wd[0], 2);
+    x2 = ByteToFloat(wd[0], 3);
+    w0 = ByteToFloat(c.w_packed, 0);
+    w1 = ByteToFloat(c.w_packed, 1);
+    w2 = ByteToFloat(c.w_packed, 2);
+    w3 = ByteToFloat(c.w_packed, 3);
+  }
+  COSIM_UNROLL
+  for (int j = 0; j < kRun8; ++j) {
+    int code;
+    float conv = 0.0f;
+    if constexpr (kFloatMac) {
+      const float x3 = ByteToFloat(wd[(j + 4) >> 2], (j + 4) & 3);
+      // Exact (O2): all partial sums are integers below 2^24 (the hot tier starts from the bias).
+      const float start = (kOp == ElemOp::kFsimLut && kTier == kHot) ? c.bias_hi : 0.0f;
+      conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, start))));
+      x0 = x1;
+      x1 = x2;
+      x2 = x3;
+    }
+    uint32_t flags = 0;
+    if constexpr (kOp == ElemOp::kAsicLut) {
+      const Window w = RunWindow8(wd, j);
+      if constexpr (kTier == kHot)
+        code = s_idx[AsicLutIndexHot(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR)];
+      else
+        code = s_idx[static_cast<int>(AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, kR, flags)) - p.idx_half];
+    } else if constexpr (kOp == ElemOp::kFsimLut) {
+      if constexpr (kTier == kHot) {
+        code = s_idx[FsimLutIndexHot(conv, c, kR, redo)];  // conv already holds bias_acc
+      } else {
+        const FloorHalf fh = kTier == kTwoTerm ? FsimLutFloorHalfFast(conv, c, p, flags)
+                                               : FsimLutFloorHalfGeneral(conv, c, p, flags);
+        code = s_idx[static_cast<int>(FsimLutAddress(fh, p, kR, flags)) - p.idx_half];
+      }
+    } else if constexpr (kOp == ElemOp::kFsimSfu) {
+      if (p.acc_bits <= 24) conv = FsimAccumulatorSingle(conv, p, flags);
+      code = SfuFromAcc(conv, c, p, kR, flags).code;
+    } else {
+      code = EvalElement<kOp>(c, p, LutView{}, RunWindow8(wd, j), kR).code;
+    }
+    out[j / 4] += (static_cast<uint32_t>(code) & 0xffu) * (1u << (8 * (j % 4)));
+  }
+}
+
+// One run's inputs: its row, channel, start and 4 * (kRun8/4 + 1) bytes. The grid-stride loop
+// loads the next run before computing the current one (loads stay in flight) and steps the
+// (row, run, channel) position incrementally: no integer division per run.
+struct Run8 {
+  uint32_t row, ci, d;  // row = b * D + d; ci = run index within the row
+  uint32_t wd[kRun8 / 4 + 1];
+};
+
+struct Stepper {
+  uint32_t cpr, D, dq, dci, dd;  // runs per row, channels; the stride as (rows, runs, channels)
+  __device__ Stepper(uint32_t runs_per_row, uint32_t channels, uint32_t stride)
+      : cpr(runs_per_row), D(channels), dq(stride / runs_per_row),
+        dci(stride - (stride / runs_per_row) * runs_per_row), dd((stride / runs_per_row) % channels) {}
+  __device__ __forceinline__ void Place(uint32_t chunk, Run8& r) const {
+    r.row = chunk / cpr;
+    r.ci = chunk - r.row * cpr;
+    r.d = r.row % D;
+  }
+  __device__ __forceinline__ void Step(const Run8& a, Run8& b) const {
+    b.ci = a.ci + dci;
+    b.row = a.row + dq;
+    b.d = a.d + dd;
+    if (b.ci >= cpr) {
+      b.ci -= cpr;
+      ++b.row;
+      ++b.d;
+    }
+    if (b.d >= D) b.d -= D;
+  }
+};
+
+__device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8& r) {
+  const int t0 = static_cast<int>(r.ci) * kRun8;
+  const int8_t* xr = a.x + int64_t{r.row} * a.lp.L;
+  r.wd[0] = HaloWord(a, r.row, t0, xr);
+  COSIM_UNROLL
+  for (int q = 0; q < kRun8 / 16; ++q) {
+    const uint4 v = reinterpret_cast<const uint4*>(xr + t0)[q];
+    r.wd[4 * q + 1] = v.x;
+    r.wd[4 * q + 2] = v.y;
+    r.wd[4 * q + 3] = v.z;
+    r.wd[4 * q + 4] = v.w;
+  }
+}
+
+// Resident blocks per SM the register allocation must allow (more warps hide the load latency;
+// measured on an H200: 5 for the integer table path, 4 where 5 would spill).
+template <ElemOp kOp>
+constexpr int kMinBlocks = kOp == ElemOp::kAsicLut ? 5 : 4;
+
+template <ElemOp kOp, Rounding kR>
+__global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const KernelArgs a) {
+  constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
+  extern __shared__ int4 s_lut4[];
+  const LayerParams& p = a.lp;
+  const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
+  if constexpr (kLut) {
+    const int n4 = p.ext_n / 16;
+    for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
+    __syncthreads();
+  }
+  const uint32_t cpr = static_cast<uint32_t>(p.L / kRun8);
+  const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
+  const uint32_t stride = gridDim.x * blockDim.x;
+  uint32_t chunk = blockIdx.x * blockDim.x + threadIdx.x;
+  if (chunk >= chunks) return;
+  const Stepper st(cpr, static_cast<uint32_t>(p.D), stride);
+  Run8 cur;
+  st.Place(chunk, cur);
+  LoadRun8(a, cur);
+  while (true) {
+    const bool more = chunk + stride < chunks;  // chunks < 2^31 and stride < 2^31: no wrap
+    Run8 nxt;
+    if (more) {
+      st.Step(cur, nxt);
+      LoadRun8(a, nxt);
+    }
+    const ChannelParams c = a.ch[cur.d];
+    uint32_t out[kRun8 / 4] = {};
+    bool redo = false;
+    if constexpr (kOp == ElemOp::kAsicLut) {
+      if (c.asic_hot)
+        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
+      else
+        RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, out, redo);
+    } else if constexpr (kOp == ElemOp::kFsimLut) {
+      if (c.fsim_hot)
+        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
+      if (redo) {
+        for (int q = 0; q < kRun8 / 4; ++q) out[q] = 0u;
+        RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, out, redo);
+      } else if (!c.fsim_hot) {
+        if (c.fsim_fast)
+          RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, out, redo);
+        else
+          RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, out, redo);
+      }
+    } else {
+      RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
+    }
+    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kRun8);
+    COSIM_UNROLL
+    for (int q = 0; q < kRun8 / 16; ++q)
+      dst[q] = make_uint4(out[4 * q], out[4 * q + 1], out[4 * q + 2], out[4 * q + 3]);
+    if (!more) break;
+    chunk += stride;
+    cur = nxt;
+  }
+}
+
+bool Aligned16(const void* ptr) { return (reinterpret_cast<uintptr_t>(ptr) & 15u) == 0; }
+
+int SmCount() {
+  int dev = 0, sms = 0;
+  FSIM_CUDA_CHECK(cudaGetDevice(&dev));
+  FSIM_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  return sms;
+}
+
+// Persistent grid: as many resident blocks as fit, capped by the work.
+template <class Kernel>
+void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem, cudaStream_t s) {
+  if (smem > 48 * 1024)
+    FSIM_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(smem)));
+  int per_sm = 0;
+  FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
+  const int64_t need = (work_items + kBlock - 1) / kBlock;
+  const int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
+  kernel<<<static_cast<unsigned>(grid), kBlock, smem, s>>>(a);
+  FSIM_CUDA_CHECK(cudaGetLastError());
+}
+
+bool VecOk(const KernelArgs& a, int run) {
+  const LayerParams& p = a.lp;
+  return p.L % run == 0 && Aligned16(a.x) &&
+         int64_t{p.B} * p.D * (p.L / run) < (int64_t{1} << 31);
+}
+
+template <ElemOp kOp>
+void LaunchFullOp(const KernelArgs& a, cudaStream_t s) {
+  const LayerParams& p = a.lp;
+  const bool vec = VecOk(a, kRun) && Aligned16(a.before) && Aligned16(a.after) &&
+                   (!a.has_codes || Aligned16(a.codes));
+  if (vec)
+    Launch(FullVecKernel<kOp>, a, int64_t{p.B} * p.D * (p.L / kRun), 0, s);
+  else
+    Launch(FullScalarKernel<kOp>, a, int64_t{p.B} * p.D * p.L, 0, s);
+}
+
+template <ElemOp kOp>
+void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
+  const LayerParams& p = a.lp;
+  const int64_t work = int64_t{p.B} * p.D * (p.L / kRun8);
+  constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
+  const size_t smem = kLut ? static_cast<size_t>(p.ext_n) : 0;
+  if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
+    Launch(Codes8Kernel<kOp, Rounding::kHalfAway>, a, work, smem, s);
+  } else {
+    switch (p.rounding) {
+      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway>, a, work, smem, s); break;
+      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven>, a, work, smem, s); break;
+      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp>, a, work, smem, s); break;
+      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate>, a, work, smem, s); break;
+    }
+  }
+}
+
+}  // namespace
+
+void CheckCodes8(const KernelArgs& a) {
+  const LayerParams& p = a.lp;
+  if (p.op == ElemOp::kUpperBound)
+    throw std::invalid_argument("codes8: fp32-upper-bound has no codes");
+  if (p.output_bits > 8)
+    throw std::invalid_argument("codes8: output_bits = " + std::to_string(p.output_bits) +
+                                " does not fit int8 (use the full outputs)");
+  if (!VecOk(a, kRun8) || !Aligned16(a.codes8))
+    throw std::invalid_argument("codes8: needs L % 32 == 0 (L = " + std::to_string(p.L) +
+                                "), 16-byte aligned x and codes, and B * D * L / 32 < 2^31");
+  const bool lut = p.op == ElemOp::kAsicLut || p.op == ElemOp::kFsimLut;
+  if (lut && (p.ext_n > (1 << 17) || !a.lut8 || !Aligned16(a.lut8)))
+    throw std::invalid_argument("codes8: lut_index_bits = " + std::to_string(p.index_bits) +
+                                " > 17 does not fit shared memory (use the full outputs)");
+}
+
+void LaunchFull(const KernelArgs& a, cudaStream_t s) {
+  switch (a.lp.op) {
+    case ElemOp::kQuamba: return LaunchFullOp<ElemOp::kQuamba>(a, s);
+    case ElemOp::kQuambaFastExp: return LaunchFullOp<ElemOp::kQuambaFastExp>(a, s);
+    case ElemOp::kUpperBound: return LaunchFullOp<ElemOp::kUpperBound>(a, s);
+    case ElemOp::kNaive: return LaunchFullOp<ElemOp::kNaive>(a, s);
+    case ElemOp::kAsicLut: return LaunchFullOp<ElemOp::kAsicLut>(a, s);
+    case ElemOp::kAsicSfu: return LaunchFullOp<ElemOp::kAsicSfu>(a, s);
+    case ElemOp::kFsimLut: return LaunchFullOp<ElemOp::kFsimLut>(a, s);
+    case ElemOp::kFsimSfu: return LaunchFullOp<ElemOp::kFsimSfu>(a, s);
+  }
+}
+
+void LaunchCodes8(const KernelArgs& a, cudaStream_t s) {
+  CheckCodes8(a);
+  switch (a.lp.op) {
+    case ElemOp::kQuamba: return LaunchCodes8Op<ElemOp::kQuamba>(a, s);
+    case ElemOp::kQuambaFastExp: return LaunchCodes8Op<ElemOp::kQuambaFastExp>(a, s);
+    case ElemOp::kNaive: return LaunchCodes8Op<ElemOp::kNaive>(a, s);
+    case ElemOp::kAsicLut: return LaunchCodes8Op<ElemOp::kAsicLut>(a, s);
+    case ElemOp::kAsicSfu: return LaunchCodes8Op<ElemOp::kAsicSfu>(a, s);
+    case ElemOp::kFsimLut: return LaunchCodes8Op<ElemOp::kFsimLut>(a, s);
+    case ElemOp::kFsimSfu: return LaunchCodes8Op<ElemOp::kFsimSfu>(a, s);
+    case ElemOp::kUpperBound: break;
+  }
+}
+
+}  // namespace cosim::fsim

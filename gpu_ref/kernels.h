@@ -1,0 +1,43 @@
+// kernels.h: launchers of the gpu_ref kernels (kernels.cu), over device buffers.
+//
+// Two kernels per element function:
+//  - full:  int32 codes, before_quant, after_quant and the three event counters; any L, any
+//           alignment (a 16-element vector path when L % 16 == 0 and buffers are 16-byte aligned).
+//  - codes8: int8 codes only, the benchmark path: L % 32 == 0, 16-byte aligned, output_bits <= 8,
+//           lut_index_bits <= 17 (the table lives in shared memory).
+// Each thread of the vector paths owns 16 (full) or 32 (codes8) consecutive t of one row: 16-byte
+// loads plus the 4-byte word before them (the 3-sample halo; the carried state or zeros at t = 0).
+// codes8 runs the int-lut hot paths (int_lut.h) on channels whose flags allow them.
+#pragma once
+
+#include <cstdint>
+
+#include <cuda_runtime_api.h>
+
+#include "gpu_ref/element.h"
+#include "gpu_ref/params.h"
+
+namespace cosim::fsim {
+
+struct KernelArgs {
+  const int8_t* x = nullptr;      // [B, D, L]
+  const int8_t* state = nullptr;  // [B, D, 3] or null
+  const ChannelParams* ch = nullptr;
+  LayerParams lp;
+  LutView lut;                    // int-lut tables (full kernel)
+  const int8_t* lut8 = nullptr;   // int-lut codes as int8 (codes8 kernel)
+  bool has_codes = true;
+  int32_t* codes = nullptr;       // full outputs
+  float* before = nullptr;
+  float* after = nullptr;
+  unsigned long long* counters = nullptr;  // [3]: acc overflows, index sats, output sats (added)
+  int8_t* codes8 = nullptr;       // codes8 output
+};
+
+// Throw std::invalid_argument when the codes8 kernel cannot run this layer.
+void CheckCodes8(const KernelArgs& a);
+
+void LaunchFull(const KernelArgs& a, cudaStream_t stream);
+void LaunchCodes8(const KernelArgs& a, cudaStream_t stream);
+
+}  // namespace cosim::fsim

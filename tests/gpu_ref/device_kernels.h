@@ -1,0 +1,23 @@
+// device_kernels.h: test-only kernels (test_device_kernels.cu) that run gpu_ref's host/device
+// arithmetic on the GPU so test_fsim_device.cpp can compare it with the same code on the host.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "gpu_ref/params.h"
+
+namespace fsimtest {
+
+// exp32 and silu32 of the binary32 values with bits first, first+1, ..., first+count-1.
+void DeviceExp32Silu32(uint32_t first, uint32_t count, std::vector<float>& exp_out,
+                       std::vector<float>& silu_out);
+
+// FsimLutAddressFromConv (general path when force_general) and AsicLutAddressFromConv for every
+// conv in [-65536, 65536]: address and flags per conv, float-sim then integer form.
+void DeviceRequantSweep(const cosim::fsim::ChannelParams& c, const cosim::fsim::LayerParams& p,
+                        bool force_general, std::vector<uint32_t>& fsim_addr,
+                        std::vector<uint32_t>& fsim_flags, std::vector<uint32_t>& asic_addr,
+                        std::vector<uint32_t>& asic_flags);
+
+}  // namespace fsimtest

@@ -1,0 +1,77 @@
+// test_device_kernels.cu: see device_kernels.h. Built with the flags of the gpu_ref kernels.
+#include "device_kernels.h"
+
+#include "gpu_ref/cuda_check.h"
+#include "gpu_ref/exp32.h"
+#include "gpu_ref/int_lut.h"
+
+namespace fsimtest {
+namespace {
+
+__global__ void Exp32Kernel(uint32_t first, uint32_t count, float* e, float* s) {
+  for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
+    const float x = __uint_as_float(first + i);
+    e[i] = cosim::fsim::Exp32(x);
+    s[i] = cosim::fsim::Silu32(x);
+  }
+}
+
+__global__ void RequantKernel(cosim::fsim::ChannelParams c, cosim::fsim::LayerParams p, bool general,
+                              uint32_t* fa, uint32_t* ff, uint32_t* aa, uint32_t* af) {
+  const int n = 2 * 65536 + 1;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int conv = i - 65536;
+    uint32_t f1 = 0, f2 = 0;
+    fa[i] = cosim::fsim::FsimLutAddressFromConv(static_cast<float>(conv), c, p, p.rounding, f1, general);
+    aa[i] = cosim::fsim::AsicLutAddressFromConv(conv, c, p, p.rounding, f2);
+    // the hot paths must agree with the general ones where the channel allows them
+    const int sum = c.bias_acc + conv;
+    const int half = p.idx_half;
+    auto sat = [half](int v) { return v < -half ? -half : (v > half - 1 ? half - 1 : v); };
+    if (c.asic_hot && static_cast<uint32_t>(sat(cosim::fsim::AsicLutIndexHot(sum, c, p.rounding)) + half) != aa[i])
+      f2 |= 0x100u;
+    bool redo = false;
+    const int ih = c.fsim_hot ? cosim::fsim::FsimLutIndexHot(static_cast<float>(sum), c, p.rounding, redo) : 0;
+    if (c.fsim_hot && !redo && static_cast<uint32_t>(sat(ih) + half) != fa[i]) f1 |= 0x100u;
+    ff[i] = f1;
+    af[i] = f2;
+  }
+}
+
+template <class T>
+struct DevArray {
+  T* p = nullptr;
+  explicit DevArray(size_t n) { FSIM_CUDA_CHECK(cudaMalloc(&p, n * sizeof(T))); }
+  ~DevArray() { cudaFree(p); }
+  void CopyTo(std::vector<T>& v, size_t n) {
+    v.resize(n);
+    FSIM_CUDA_CHECK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
+  }
+};
+
+}  // namespace
+
+void DeviceExp32Silu32(uint32_t first, uint32_t count, std::vector<float>& exp_out,
+                       std::vector<float>& silu_out) {
+  DevArray<float> e(count), s(count);
+  Exp32Kernel<<<2048, 256>>>(first, count, e.p, s.p);
+  FSIM_CUDA_CHECK(cudaGetLastError());
+  e.CopyTo(exp_out, count);
+  s.CopyTo(silu_out, count);
+}
+
+void DeviceRequantSweep(const cosim::fsim::ChannelParams& c, const cosim::fsim::LayerParams& p,
+                        bool force_general, std::vector<uint32_t>& fsim_addr,
+                        std::vector<uint32_t>& fsim_flags, std::vector<uint32_t>& asic_addr,
+                        std::vector<uint32_t>& asic_flags) {
+  const size_t n = 2 * 65536 + 1;
+  DevArray<uint32_t> fa(n), ff(n), aa(n), af(n);
+  RequantKernel<<<256, 256>>>(c, p, force_general, fa.p, ff.p, aa.p, af.p);
+  FSIM_CUDA_CHECK(cudaGetLastError());
+  fa.CopyTo(fsim_addr, n);
+  ff.CopyTo(fsim_flags, n);
+  aa.CopyTo(asic_addr, n);
+  af.CopyTo(asic_flags, n);
+}
+
+}  // namespace fsimtest

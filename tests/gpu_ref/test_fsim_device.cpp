@@ -1,0 +1,303 @@
+// The device against the host, bit for bit for every exactly defined mode; the modes that call the
+// platform expf on purpose report their device-vs-host difference counts instead (RecordProperty).
+// Every test skips without a usable GPU.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <cuda_runtime_api.h>
+
+#include "device_kernels.h"
+#include "gpu_ref/cuda_check.h"
+#include "gpu_ref/exp32.h"
+#include "gpu_ref/floatsim.h"
+#include "gpu_ref/floatsim_cuda.h"
+#include "gpu_ref/int_lut.h"
+#include "gpu_ref/prepare.h"
+#include "reference.h"
+#include "test_layers.h"
+
+namespace {
+
+using cosim::fsim::AccOverflow;
+using cosim::fsim::Knobs;
+using cosim::fsim::Mode;
+using cosim::fsim::ModeResult;
+using cosim::fsim::Profile;
+using cosim::fsim::Rounding;
+using fsimtest::SameBits;
+
+#define SKIP_WITHOUT_GPU() \
+  if (!cosim::fsim::DeviceAvailable()) GTEST_SKIP() << "no usable CUDA device"
+
+struct Diff {
+  int64_t codes = 0, before = 0, after = 0;
+  bool counters_equal = true;
+  int64_t first = -1;
+  int64_t Total() const { return codes + before + after + (counters_equal ? 0 : 1); }
+};
+
+Diff Compare(const ModeResult& a, const ModeResult& b) {
+  Diff d;
+  if (a.codes.size() != b.codes.size() || a.after_quant.size() != b.after_quant.size()) {
+    d.codes = 1 << 30;
+    return d;
+  }
+  for (size_t i = 0; i < a.after_quant.size(); ++i) {
+    const bool c = !a.codes.empty() && a.codes[i] != b.codes[i];
+    const bool be = !SameBits(a.before_quant[i], b.before_quant[i]);
+    const bool af = !SameBits(a.after_quant[i], b.after_quant[i]);
+    d.codes += c;
+    d.before += be;
+    d.after += af;
+    if ((c || be || af) && d.first < 0) d.first = static_cast<int64_t>(i);
+  }
+  d.counters_equal = a.saturations == b.saturations && a.acc_overflows == b.acc_overflows &&
+                     a.index_saturations == b.index_saturations && a.effective_scale == b.effective_scale;
+  return d;
+}
+
+bool IsExact(Mode m) {
+  return m == Mode::kInt8Asic || m == Mode::kFloatSimInt8 || m == Mode::kResearchSeEnhance ||
+         m == Mode::kResearchSeRefine;
+}
+
+std::vector<Knobs> KnobSets() {
+  std::vector<Knobs> ks;
+  for (Profile p : {Profile::kIntLut, Profile::kFp32Sfu}) {
+    for (int r = 0; r < 4; ++r) {
+      Knobs k;
+      k.profile = p;
+      k.rounding = static_cast<Rounding>(r);
+      ks.push_back(k);
+    }
+    Knobs k;
+    k.profile = p;
+    k.acc_bits = 16;
+    k.acc_overflow = AccOverflow::kWrap;
+    k.requant_mult_bits = 31;
+    k.lut_index_bits = 16;
+    k.output_bits = 12;
+    k.weight_scale = cosim::fsim::WeightScale::kPerChannel;
+    ks.push_back(k);
+    k = Knobs{};
+    k.profile = p;
+    k.requant_mult_bits = 24;
+    k.output_scale_divisor = 3.7f;
+    k.output_bits = 16;
+    k.rounding = Rounding::kHalfEven;
+    ks.push_back(k);
+  }
+  return ks;
+}
+
+// The same layer through RunDevice and RunHost, every mode, every knob set; vector (L % 16 == 0)
+// and scalar (odd L) kernel paths; per-channel scales and a carried state.
+TEST(FsimDevice, DeviceEqualsHost) {
+  SKIP_WITHOUT_GPU();
+  std::printf("device: %s\n", cosim::fsim::DeviceName().c_str());
+  struct Shape { int B, D, L; bool state; };
+  const Shape shapes[] = {{2, 33, 64, false}, {1, 7, 129, true}, {3, 5, 1, true}, {1, 4128, 16, true}};
+  int64_t platform_diffs[8] = {0};
+  for (const Shape& s : shapes) {
+    const auto l = fsimtest::RandomLayer(s.B * 1000 + s.D + s.L, s.B, s.D, s.L, true, s.state);
+    for (const Knobs& k0 : KnobSets()) {
+      Knobs k = k0;
+      k.weight_scale = cosim::fsim::WeightScale::kPerChannel;
+      for (Mode m : cosim::fsim::AllModes()) {
+        if (!IsExact(m) && !(k0 == KnobSets()[0])) continue;  // knobs do not apply to them
+        const auto host = cosim::fsim::RunHost(m, l.view(), k);
+        const auto dev = cosim::fsim::RunDevice(m, l.view(), k);
+        const Diff d = Compare(host, dev);
+        if (IsExact(m)) {
+          EXPECT_EQ(d.Total(), 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump() << " shape "
+                                  << s.B << "x" << s.D << "x" << s.L << ": codes " << d.codes << " before "
+                                  << d.before << " after " << d.after << " first " << d.first;
+        } else {
+          platform_diffs[static_cast<int>(m)] += d.codes + d.before;
+        }
+      }
+    }
+  }
+  for (Mode m : cosim::fsim::AllModes()) {
+    if (IsExact(m)) continue;
+    std::printf("platform expf mode %-20s device vs host differing values: %lld\n", cosim::fsim::ModeName(m),
+                static_cast<long long>(platform_diffs[static_cast<int>(m)]));
+    ::testing::Test::RecordProperty(std::string(cosim::fsim::ModeName(m)) + "_small_layers_diffs",
+                                    std::to_string(platform_diffs[static_cast<int>(m)]));
+  }
+}
+
+// Several layers in flight on 3 streams equal one-by-one host runs, in job order.
+TEST(FsimDevice, BatchOnStreams) {
+  SKIP_WITHOUT_GPU();
+  std::vector<fsimtest::OwnedLayer> layers;
+  std::vector<cosim::fsim::DeviceJob> jobs;
+  for (int i = 0; i < 10; ++i) layers.push_back(fsimtest::RandomLayer(70 + i, 1 + i % 3, 16 + i * 5, 32 * (1 + i % 4) + (i % 2), false, i % 3 == 0));
+  for (int i = 0; i < 10; ++i) {
+    cosim::fsim::DeviceJob j;
+    j.mode = i % 2 ? Mode::kFloatSimInt8 : Mode::kResearchSeRefine;
+    j.layer = layers[i].view();
+    j.knobs.profile = i % 4 < 2 ? Profile::kIntLut : Profile::kFp32Sfu;
+    j.knobs.output_bits = j.mode == Mode::kResearchSeRefine ? 16 : 8;
+    j.factor = 100.0f + i;
+    jobs.push_back(j);
+  }
+  const auto dev = cosim::fsim::RunDeviceBatch(jobs, 3);
+  ASSERT_EQ(dev.size(), jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto host = cosim::fsim::RunHost(jobs[i].mode, jobs[i].layer, jobs[i].knobs, jobs[i].factor);
+    EXPECT_EQ(Compare(host, dev[i]).Total(), 0) << "job " << i;
+  }
+  // checks before launch: a bad job fails the whole batch with the field named
+  jobs[4].layer.s_out = 0.0f;
+  try {
+    cosim::fsim::RunDeviceBatch(jobs, 3);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("s_out"), std::string::npos);
+  }
+}
+
+// The codes-only int8 kernels of the benchmark against the host codes.
+void CodesInt8Check(const fsimtest::OwnedLayer& l);
+
+TEST(FsimDevice, CodesInt8Kernels) {
+  SKIP_WITHOUT_GPU();
+  CodesInt8Check(fsimtest::RandomLayer(5, 2, 96, 256, false, true));
+  // power-of-two scales: every 32nd element an exact tie (the float-sim hot path's redo)
+  auto l = fsimtest::RandomLayer(6, 2, 40, 128, false, true);
+  l.s_x = 0.0625f;
+  l.s_w = {0.03125f};
+  l.s_b = 0.0078125f;
+  l.s_out = 0.125f;
+  CodesInt8Check(l);
+  // large folded biases: channels leave the hot tier
+  l = fsimtest::RandomLayer(7, 1, 64, 96, false, false);
+  l.s_b = 40.0f;
+  CodesInt8Check(l);
+}
+
+void CodesInt8Check(const fsimtest::OwnedLayer& l) {
+  const size_t n = l.x.size();
+  int8_t *dx = nullptr, *dy = nullptr, *ds = nullptr;
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx), n));
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy), n));
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ds), l.state.size()));
+  FSIM_CUDA_CHECK(cudaMemcpy(dx, l.x.data(), n, cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemcpy(ds, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
+  std::vector<int8_t> got(n);
+  for (const Knobs& k : KnobSets()) {
+    if (k.output_bits > 8) continue;
+    for (Mode m : {Mode::kInt8Asic, Mode::kFloatSimInt8, Mode::kInt8Quamba, Mode::kInt8QuambaFastExp,
+                   Mode::kNaiveFakeQuant}) {
+      if (!IsExact(m) && !(k == KnobSets()[0])) continue;
+      const cosim::fsim::DeviceLayer dl(m, l.view(), k);
+      dl.LaunchCodesInt8(dx, dy, nullptr, l.use_state ? ds : nullptr);
+      FSIM_CUDA_CHECK(cudaDeviceSynchronize());
+      FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
+      const auto host = cosim::fsim::RunHost(m, l.view(), k);
+      int64_t diffs = 0;
+      for (size_t i = 0; i < n; ++i) diffs += got[i] != host.codes[i];
+      if (IsExact(m)) {
+        EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump();
+      } else {
+        std::printf("codes8 %-20s device vs host differing codes: %lld of %zu\n", cosim::fsim::ModeName(m),
+                    static_cast<long long>(diffs), n);
+        ::testing::Test::RecordProperty(std::string("codes8_") + cosim::fsim::ModeName(m) + "_diffs", std::to_string(diffs));
+      }
+    }
+  }
+  cudaFree(dx);
+  cudaFree(dy);
+  cudaFree(ds);
+}
+
+// Platform-expf modes on a realistic layer size: how many codes differ between device and host.
+TEST(FsimDevice, PlatformExpDifferenceReport) {
+  SKIP_WITHOUT_GPU();
+  const auto l = fsimtest::RandomLayer(8, 1, 1536, 2048);
+  for (Mode m : {Mode::kInt8Quamba, Mode::kInt8QuambaFastExp, Mode::kNaiveFakeQuant, Mode::kFp32UpperBound}) {
+    const auto host = cosim::fsim::RunHost(m, l.view(), Knobs{});
+    const auto dev = cosim::fsim::RunDevice(m, l.view(), Knobs{});
+    const Diff d = Compare(host, dev);
+    std::printf("%-20s 1x1536x2048: codes differ %lld, before_quant bits differ %lld (of %zu)\n",
+                cosim::fsim::ModeName(m), static_cast<long long>(d.codes), static_cast<long long>(d.before),
+                l.x.size());
+    ::testing::Test::RecordProperty(std::string(cosim::fsim::ModeName(m)) + "_code_diffs", std::to_string(d.codes));
+    ::testing::Test::RecordProperty(std::string(cosim::fsim::ModeName(m)) + "_before_diffs", std::to_string(d.before));
+  }
+}
+
+// exp32 and silu32 on the device == on the host, every binary32 with |x| <= 89 (both signs).
+TEST(FsimDevice, Exp32EveryBinary32) {
+  SKIP_WITHOUT_GPU();
+  const uint32_t last = fsimtest::Bits(89.0f);
+  const uint32_t chunk = 1u << 26;
+  std::vector<float> e, s;
+  std::atomic<int64_t> bad{0};
+  int64_t checked = 0;
+  for (uint32_t sign : {0u, 0x80000000u}) {
+    for (uint64_t first = 0; first <= last; first += chunk) {
+      const uint32_t count = static_cast<uint32_t>(std::min<uint64_t>(chunk, uint64_t{last} + 1 - first));
+      fsimtest::DeviceExp32Silu32(static_cast<uint32_t>(first) | sign, count, e, s);
+      const unsigned nt = std::max(1u, std::thread::hardware_concurrency());
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < nt; ++t)
+        pool.emplace_back([&, t] {
+          int64_t nb = 0;
+          for (uint64_t i = count * uint64_t{t} / nt; i < count * uint64_t{t + 1} / nt; ++i) {
+            const float x = fsimtest::F32(static_cast<uint32_t>(first + i) | sign);
+            nb += fsimtest::Bits(cosim::fsim::Exp32(x)) != fsimtest::Bits(e[i]);
+            nb += fsimtest::Bits(cosim::fsim::Silu32(x)) != fsimtest::Bits(s[i]);
+          }
+          bad += nb;
+        });
+      for (auto& t : pool) t.join();
+      checked += count;
+    }
+  }
+  EXPECT_EQ(bad.load(), 0);
+  ::testing::Test::RecordProperty("exp32_device_values", std::to_string(checked));
+}
+
+// The int-lut requant of both forms on the device, every conv value, vs the host.
+TEST(FsimDevice, RequantSweepEqualsHost) {
+  SKIP_WITHOUT_GPU();
+  const int64_t pairs[][3] = {{55924, 22, 10}, {32768, 20, 10}, {2147483647, 62, 10}, {(1 << 30) + 1, 35, 16}, {200, 10, 8}};
+  for (const auto& pr : pairs)
+    for (int r = 0; r < 4; ++r)
+      for (int64_t bias : {int64_t{0}, int64_t{-30001}, int64_t{2147483647}})
+        for (bool general : {false, true}) {
+          Knobs k;
+          k.lut_index_bits = static_cast<int>(pr[2]);
+          k.rounding = static_cast<Rounding>(r);
+          k.acc_overflow = r % 2 ? AccOverflow::kWrap : AccOverflow::kSaturate;
+          cosim::fsim::LayerParams p = cosim::fsim::MakeLayerParams(k);
+          cosim::fsim::ChannelParams c{};
+          c.bias_acc = static_cast<int32_t>(bias);
+          c.mult = static_cast<int32_t>(pr[0]);
+          c.shift = static_cast<int32_t>(pr[1]);
+          cosim::fsim::DeriveFloatSimFields(c, p);
+          std::vector<uint32_t> fa, ff, aa, af;
+          fsimtest::DeviceRequantSweep(c, p, general, fa, ff, aa, af);
+          int64_t bad = 0;
+          for (int conv = -65536; conv <= 65536; ++conv) {
+            uint32_t f1 = 0, f2 = 0;
+            const uint32_t a1 = cosim::fsim::FsimLutAddressFromConv(static_cast<float>(conv), c, p, k.rounding, f1, general);
+            const uint32_t a2 = cosim::fsim::AsicLutAddressFromConv(conv, c, p, k.rounding, f2);
+            const size_t i = static_cast<size_t>(conv + 65536);
+            bad += a1 != fa[i] || f1 != ff[i] || a2 != aa[i] || f2 != af[i] || a1 != a2;
+          }
+          EXPECT_EQ(bad, 0) << "M " << pr[0] << " shift " << pr[1] << " bias " << bias << " rounding " << r
+                            << (general ? " general" : "");
+        }
+}
+
+}  // namespace
