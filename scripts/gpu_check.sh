@@ -84,6 +84,37 @@ run_test test_fsim_device
 run_test test_fsim_host
 [ "$have_core" = 1 ] && run_test test_fsim_vs_core
 
+# The main job on the GPU: float-sim modes on the device, checked bit for bit against the ASIC
+# model core: all 24 layers of mamba-130m at L=2048, and two mamba-2.8b-size layers at L=4096.
+# Then the checkpoint import end to end where torch is (tests/scripts/test_export_torch.py).
+cosim_bin=""
+if cmake --build "$build" -j "$jobs" --target cosim >>"$logs/build.log" 2>&1; then
+  cosim_bin=$(find "$build" -type f -name cosim -perm -u+x | head -n 1)
+fi
+regress_rows=""
+if [ -n "$cosim_bin" ]; then
+  for spec in "mamba-130m all 2048" "mamba-2.8b 0,63 4096"; do
+    set -- $spec
+    log "cosim regress --device gpu --model $1 --layers $2 --seq-len $3"
+    if "$cosim_bin" regress --device gpu --model "$1" --layers "$2" --seq-len "$3" --out "$logs/regress-$1" \
+         >"$logs/regress-$1.log" 2>&1; then verdict=PASS; else verdict=FAIL; status=1; fi
+    fs=$(awk '/^float-sim-int8 vs asic/ {print $(NF)}' "$logs/regress-$1.log")
+    naive=$(awk '/^naive-fake-quant vs asic/ {print $4}' "$logs/regress-$1.log")
+    wall=$(sed -n 's/^stage seconds.*wall //p' "$logs/regress-$1.log")
+    regress_rows+=$(printf '%-12s layers %-4s L=%-5s float-sim-int8 vs asic mismatches %s, naive fake-quant mismatches %s, %s s: %s' \
+                    "$1" "$2" "$3" "${fs:-?}" "${naive:-?}" "${wall:-?}" "$verdict")$'\n'
+    grep -E '^(float-sim|int8-|naive|research)' "$logs/regress-$1.log" >&2 || tail -n 20 "$logs/regress-$1.log" >&2
+  done
+  log "checkpoint import (torch)"
+  python3 "$root/tests/scripts/test_export_torch.py" "$cosim_bin" >"$logs/export_torch.log" 2>&1
+  rc=$?
+  if [ $rc = 0 ]; then regress_rows+="checkpoint import (torch): $(tail -n 1 "$logs/export_torch.log")"$'\n';
+  elif [ $rc = 77 ]; then regress_rows+="checkpoint import (torch): skipped (no torch)"$'\n';
+  else status=1; regress_rows+="checkpoint import (torch): FAILED"$'\n'; cat "$logs/export_torch.log" >&2; fi
+else
+  log "cosim not built; the regress rows are skipped"
+fi
+
 bench=$(find "$build" -type f -name fsim_bench -perm -u+x | head -n 1)
 size_args=()
 for s in "${sizes[@]}"; do size_args+=(--size "$s"); done
@@ -113,10 +144,10 @@ table=$(cat "$logs/bench.log" "$logs/torch.log" 2>/dev/null | awk '
     }
     for (s in torch) printf "%-26s %-14s %10.1f %10s %14s\n", "pytorch-eager", s, torch[s], "", "1.0x"
   }')
-printf '%s\n' "$table"
+printf '%s\n\n%s' "$table" "$regress_rows"
 if [ -n "$out" ]; then
   mkdir -p "$out"
-  { printf '%s\n' "$table"; echo; echo "tests: $([ $status = 0 ] && echo passed || echo FAILED)"; } >"$out/gpu_check.txt"
+  { printf '%s\n\n%s' "$table" "$regress_rows"; echo; echo "tests: $([ $status = 0 ] && echo passed || echo FAILED)"; } >"$out/gpu_check.txt"
   cp "$logs"/*.log "$out/" 2>/dev/null || true
 fi
 [ $status = 0 ] && log "all tests passed" || log "SOME TESTS FAILED"

@@ -14,5 +14,6 @@ int RunModelInfo(const std::vector<std::string>& argv);
 int RunProfiles(const std::vector<std::string>& argv);
 int RunRegress(const std::vector<std::string>& argv);
 int RunSweep(const std::vector<std::string>& argv);
+int RunCosim(const std::vector<std::string>& argv);
 
 }  // namespace cosim::cli

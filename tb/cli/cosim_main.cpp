@@ -19,6 +19,7 @@ struct Sub {
 
 const Sub kSubs[] = {
     {"regress", cosim::cli::RunRegress, "the main job: golden, SystemC, RTL, float-sim modes, bit-exact checks, reports"},
+    {"cosim", cosim::cli::RunCosim, "three-way hardware check: SystemC model, RTL, golden (model or vector folder)"},
     {"sweep", cosim::cli::RunSweep, "hardware what-ifs: scale factors, rounding, widths, per-channel scales"},
     {"vectors verify", cosim::cli::RunVectorsVerify, "check every sha256 and the schema of a vector folder"},
     {"vectors", cosim::cli::RunVectors, "write per-layer golden vectors (npy, $readmemh hex, manifest)"},
