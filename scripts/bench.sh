@@ -27,9 +27,9 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 104857
 
 # 1. Model core vs the scalar reference loop (same data, same run).
 "$B/sim/core/core_bench" >"$TMP/core.txt"
-ref=$(grep 'scalar reference' "$TMP/core.txt" | awk '{print $(NF-2)}')
-one=$(grep 'RunLayer (1 thread)' "$TMP/core.txt" | awk '{print $(NF-2)}')
-mt=$(grep 'threads)' "$TMP/core.txt" | awk '{print $(NF-2)}')
+ref=$(grep 'scalar reference' "$TMP/core.txt" | awk '{print $(NF-3)}')
+one=$(grep 'RunLayer (1 thread)' "$TMP/core.txt" | awk '{print $(NF-3)}')
+mt=$(grep 'threads)' "$TMP/core.txt" | awk '{print $(NF-3)}')
 row "model core, 1 thread (M outputs/s)" "$one" "scalar loop $ref" "$(div "$one" "$ref" '%.2fx')"
 row "model core, all threads (M outputs/s)" "$mt" "scalar loop $ref" "$(div "$mt" "$ref" '%.2fx')"
 

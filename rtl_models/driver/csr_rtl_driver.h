@@ -65,7 +65,7 @@ enum Fault : unsigned {
   kFaultOutSignLost = 10,     // top bit of the output code cleared
   kFaultMultSigned = 11,      // M taken as a signed number
   kFaultHalfEvenOdd = 12,     // half-even ties go to the odd neighbour
-  kFaultStaleParams = 13,     // first beat of a group uses the previous group's weights/bias
+  kFaultStaleParams = 13,     // a group runs with the previous group's weights/bias
   kFaultShiftOnBubble = 14,   // line buffer shifts on input bubbles
   kNumFaults = 15,
 };

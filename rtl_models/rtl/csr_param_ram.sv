@@ -3,6 +3,8 @@
 // synchronous read ports at different pipeline stages:
 //   port A (issued in stage 0, data in stage 1): weight taps and bias_acc, for the MAC;
 //   port B (issued in stage 1, data in stage 2): M and shift, for the requantizer.
+// The top reads them on the first (sos) beat of a channel group only; the read registers then
+// hold the group's parameters for all its beats (one RAM access per group, not per beat).
 // Writes come from the config port (cfg_sel_i WEIGHT/BIAS/MULT/SHIFT, cfg_addr_i = d < D_MAX).
 module csr_param_ram
   import csr_pkg::*;
@@ -20,7 +22,6 @@ module csr_param_ram
   input  logic [31:0]                 cfg_addr_i,
   input  logic [31:0]                 cfg_wdata_i,
   input  logic                        rd_a_en_i,
-  input  logic                        rd_a_sos_i,
   input  logic [CH_BITS-1:0]          rd_a_ch_i,
   output logic [LANES*32-1:0]         weight_o,
   output logic [LANES*ACC_BITS-1:0]   bias_o,
@@ -64,12 +65,12 @@ module csr_param_ram
   assign we_mult   = cfg_ok & (cfg_sel_i == CSR_SEL_MULT);
   assign we_shift  = cfg_ok & (cfg_sel_i == CSR_SEL_SHIFT);
 
-  // Fault 13: the first beat (sos) of a group reads the row of the previous beat, as if the
-  // read address were registered one beat late.
+  // Fault 13: port A reads the row of the previous read (the previous group), as if its address
+  // were registered one group late: a whole group runs with its predecessor's weights/bias.
   always_ff @(posedge clk_i) begin
     if (rd_a_en_i) prev_row_a_q <= row_a;
   end
-  assign row_a_eff = (fault_i == CSR_F_STALE_PARAMS && rd_a_sos_i) ? prev_row_a_q : row_a;
+  assign row_a_eff = (fault_i == CSR_F_STALE_PARAMS) ? prev_row_a_q : row_a;
 
   // The quotient / remainder bits above ROW_BITS / LW are zero for every legal address.
   logic unused_ok;

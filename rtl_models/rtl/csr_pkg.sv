@@ -32,8 +32,8 @@ package csr_pkg;
   localparam logic [3:0] CSR_F_OUT_SIGN_LOST     = 4'd10;  // top bit of the output code cleared
   localparam logic [3:0] CSR_F_MULT_SIGNED       = 4'd11;  // M taken as signed MULT_BITS
   localparam logic [3:0] CSR_F_HALF_EVEN_ODD     = 4'd12;  // half-even ties go to odd
-  localparam logic [3:0] CSR_F_STALE_PARAMS      = 4'd13;  // first beat of a group uses the
-                                                           // previous group's weights/bias
+  localparam logic [3:0] CSR_F_STALE_PARAMS      = 4'd13;  // a group uses the previous
+                                                           // group's weights/bias
   localparam logic [3:0] CSR_F_SHIFT_ON_BUBBLE   = 4'd14;  // line buffer shifts on input bubbles
   localparam int         CSR_NUM_FAULTS          = 15;     // ids 0..14
 

@@ -4,6 +4,8 @@
 // Pipeline (one register stage per module, all stages stall together on adv):
 //   stage 1 csr_line_buf   window of 4 taps per lane      | param RAM A read (weights, bias)
 //   stage 2 csr_mac        acc = sat/wrap_A(bias + sum w*x) | param RAM B read (M, shift)
+// The parameter RAMs are read once per channel group, on its sos beat (the read registers hold
+// the group's parameters for its L beats): every group must start with sos_i.
 //   stage 3 csr_requant    idx = sat_N(round_shift(acc*M, shift))
 //   stage 4 csr_silu_lut   code = table[idx + 2^(N-1)]
 //   stage 5 csr_out_buf    output register + skid entry (valid/ready)
@@ -197,12 +199,11 @@ module csr_top
     .clk_i,
     .fault_i    (fault),
     .cfg_we_i, .cfg_sel_i, .cfg_addr_i, .cfg_wdata_i,
-    .rd_a_en_i  (adv & in_valid_i),
-    .rd_a_sos_i (sos_i),
+    .rd_a_en_i  (adv & in_valid_i & sos_i),
     .rd_a_ch_i  (ch_base_i),
     .weight_o   (s1_weight),
     .bias_o     (s1_bias),
-    .rd_b_en_i  (adv & s1_valid),
+    .rd_b_en_i  (adv & s1_valid & s1_sos),
     .rd_b_ch_i  (s1_ch),
     .mult_o     (s2_mult),
     .shift_o    (s2_shift)
