@@ -98,8 +98,8 @@ if [ -n "$cosim_bin" ]; then
     log "cosim regress --device gpu --model $1 --layers $2 --seq-len $3"
     if "$cosim_bin" regress --device gpu --model "$1" --layers "$2" --seq-len "$3" --out "$logs/regress-$1" \
          >"$logs/regress-$1.log" 2>&1; then verdict=PASS; else verdict=FAIL; status=1; fi
-    fs=$(awk '/^float-sim-int8 vs asic/ {print $(NF)}' "$logs/regress-$1.log")
-    naive=$(awk '/^naive-fake-quant vs asic/ {print $4}' "$logs/regress-$1.log")
+    fs=$(awk '/^float-sim-int8 vs asic/ {print $6}' "$logs/regress-$1.log")
+    naive=$(awk '/^naive-fake-quant vs asic/ {print $6}' "$logs/regress-$1.log")
     wall=$(sed -n 's/^stage seconds.*wall //p' "$logs/regress-$1.log")
     regress_rows+=$(printf '%-12s layers %-4s L=%-5s float-sim-int8 vs asic mismatches %s, naive fake-quant mismatches %s, %s s: %s' \
                     "$1" "$2" "$3" "${fs:-?}" "${naive:-?}" "${wall:-?}" "$verdict")$'\n'
