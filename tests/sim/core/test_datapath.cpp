@@ -1,43 +1,20 @@
 // RunLayer against the plain reference, carried state, threads, overflow, per-channel scales.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "sim/core/datapath.h"
 #include "sim/core/error.h"
+#include "tests/sim/core/random_layer.h"
 #include "tests/sim/core/reference.h"
 
 namespace cosim {
 namespace {
 
-struct RandomLayer {
-  LayerData layer;
-  std::vector<int8_t> x;
-  int B, L;
-};
+using cosim::testing::Knobs;
+using cosim::testing::RandomLayer;
 
-RandomLayer MakeLayer(int B, int D, int L, uint32_t seed, bool per_channel = false, float out_scale = 0.02f) {
-  std::mt19937 rng(seed);  // only test data; the golden models use their own portable generator
-  std::uniform_int_distribution<int> i8(-128, 127);
-  RandomLayer r{{}, {}, B, L};
-  r.layer.index = 3;
-  r.layer.channels = D;
-  for (int i = 0; i < D * 4; ++i) r.layer.weight.push_back(static_cast<int8_t>(i8(rng)));
-  for (int i = 0; i < D; ++i) r.layer.bias.push_back(static_cast<int8_t>(i8(rng)));
-  r.layer.input_scale = 0.031f;
-  r.layer.bias_scale = 0.0007f;
-  r.layer.output_scale = out_scale;
-  if (per_channel) {
-    std::uniform_real_distribution<float> s(0.0005f, 0.004f);
-    for (int d = 0; d < D; ++d) r.layer.weight_scale.push_back(s(rng));
-  } else {
-    r.layer.weight_scale = {0.0021f};
-  }
-  for (int i = 0; i < B * D * L; ++i) r.x.push_back(static_cast<int8_t>(i8(rng)));
-  return r;
+RandomLayer MakeLayer(int B, int D, int L, uint32_t seed, bool per_channel = false) {
+  return cosim::testing::MakeRandomLayer(B, D, L, seed, per_channel, 3);
 }
-
-HwConfig Knobs(nlohmann::json j, const char* base = "int-lut") { return HwConfig::FromJson(j, HwConfig::Named(base), "test"); }
 
 TEST(Datapath, IntLutEqualsReferenceAcrossKnobs) {
   const std::vector<nlohmann::json> settings = {

@@ -13,44 +13,17 @@
 #include "sim/core/datapath.h"
 #include "sim/core/error.h"
 #include "sim/systemc/sc_model.h"
+#include "tests/sim/core/random_layer.h"
 #include "tb/sc/cosim_check.h"
 
 namespace cosim {
 namespace tb {
 namespace {
 
-struct RandomLayer {
-  LayerData layer;
-  std::vector<int8_t> x;
-  int B = 1, L = 1;
-  LayerInput Input(const int8_t* state = nullptr) const { return LayerInput{B, L, x.data(), state}; }
-};
-
+using cosim::testing::Knobs;
+using cosim::testing::RandomLayer;
 RandomLayer MakeLayer(int B, int D, int L, uint32_t seed, int index, bool per_channel = false) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> i8(-128, 127);
-  RandomLayer r;
-  r.B = B;
-  r.L = L;
-  r.layer.index = index;
-  r.layer.channels = D;
-  for (int i = 0; i < D * 4; ++i) r.layer.weight.push_back(static_cast<int8_t>(i8(rng)));
-  for (int i = 0; i < D; ++i) r.layer.bias.push_back(static_cast<int8_t>(i8(rng)));
-  r.layer.input_scale = 0.031f;
-  r.layer.bias_scale = 0.0007f;
-  r.layer.output_scale = 0.02f;
-  if (per_channel) {
-    std::uniform_real_distribution<float> s(0.0005f, 0.004f);
-    for (int d = 0; d < D; ++d) r.layer.weight_scale.push_back(s(rng));
-  } else {
-    r.layer.weight_scale = {0.0021f};
-  }
-  for (int i = 0; i < B * D * L; ++i) r.x.push_back(static_cast<int8_t>(i8(rng)));
-  return r;
-}
-
-HwConfig Knobs(const nlohmann::json& j, const char* base = "int-lut") {
-  return HwConfig::FromJson(j, HwConfig::Named(base), "test");
+  return cosim::testing::MakeRandomLayer(B, D, L, seed, per_channel, index);
 }
 
 CosimOptions Noisy(uint64_t seed = 1) {
