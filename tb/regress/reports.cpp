@@ -269,8 +269,10 @@ void PrintSummary(const RegressResult& r, std::FILE* out) {
         for (const auto& s : c.reports) std::fprintf(out, "MISMATCH %s\n", s.c_str());
     for (const auto& s : l.hardware.reports) std::fprintf(out, "MISMATCH %s\n", s.c_str());
   }
-  std::fprintf(out, "\n%s\n", r.passed() ? "PASS: float-sim INT8 == ASIC model == hardware, bit for bit"
-                                         : "FAIL: bit-exact checks found mismatches (see above and report.json)");
+  const char* pass = sc_ran && rtl_ran ? "PASS: float-sim INT8 == ASIC model == SystemC model == RTL, bit for bit"
+                     : sc_ran          ? "PASS: float-sim INT8 == ASIC model == SystemC model, bit for bit (RTL not run)"
+                                       : "PASS: float-sim INT8 == ASIC model, bit for bit (SystemC model and RTL not run)";
+  std::fprintf(out, "\n%s\n", r.passed() ? pass : "FAIL: bit-exact checks found mismatches (see above and report.json)");
 }
 
 std::vector<std::string> WriteReports(const RegressResult& r, const std::string& dir) {
