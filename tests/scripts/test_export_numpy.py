@@ -60,7 +60,8 @@ try:
     x = np.load(os.path.join(vdir, "layer_00", "x.npy"))
     check(x.shape == (1, D, 33) and np.array_equal(x, layers[0]["inputs"]), "captured inputs are used as they are")
     p = json.load(open(os.path.join(vdir, "layer_01", "params.json")))
-    check(p["scales"]["weight_scale"]["value"] == doc["layers"][1]["weight_scale"], "scales reach the vectors exactly")
+    bits = "0x%08x" % int(np.array([doc["layers"][1]["weight_scale"]], dtype=np.float32).view(np.uint32)[0])
+    check(p["scales"]["weight_scale"]["binary32"] == bits, "scales reach the vectors exactly (binary32 bits)")
     # Damaged input: wrong dtype, wrong shape, NaN scale, non-positive scale.
     for damage, field in ((lambda l: l.update(weight=l["weight"].astype(np.int16)), "weight"),
                           (lambda l: l.update(bias=l["bias"][:5]), "bias"),
