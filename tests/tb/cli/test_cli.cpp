@@ -64,6 +64,18 @@ TEST(Cli, UsageErrorsExitTwo) {
   ExpectError("regress --device tpu --layers 0 --seq-len 8", 2, "--device 'tpu'");
 }
 
+TEST(Cli, BadEnvironmentIsAUsageError) {
+  const std::string env = "FLOAT_SIM_SCALE_FACTOR=abc ";
+  FILE* p = popen((env + COSIM_BINARY + " regress --layers 0 --seq-len 8 2>&1").c_str(), "r");
+  std::string out;
+  char buf[1024];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("FLOAT_SIM_SCALE_FACTOR"), std::string::npos) << out;
+}
+
 TEST(Cli, BadRunFilesExitThreeNamingTheFileAndKey) {
   cosim::testing::TempDir d;
   const std::string f = d.path() + "/run.json";

@@ -11,6 +11,7 @@
 #include "vectors/io/hex.h"
 #include "vectors/io/json_util.h"
 #include "vectors/io/npy.h"
+#include "vectors/io/sha256.h"
 
 namespace cosim::gold {
 namespace {
@@ -118,6 +119,29 @@ TEST(Golden, OneChangedByteIsDetected) {
   const std::string m = d.path() + "/layer_00/manifest.json";
   vec::WriteFileAtomic(m, vec::ReadFile(m) + " ");
   EXPECT_FALSE(VerifyVectorSet(d.path()).problems.empty());
+}
+
+TEST(Golden, CompiledParametersThatDisagreeWithTheCompileStepAreRefused) {
+  TempDir d;
+  WriteVectorSet(*Small(), HwConfig::Named("int-lut"), d.path(), SmallRun());
+  // Rewrite mult.npy with one multiplier changed and re-sign the layer manifest, as a tool that
+  // compiled differently would: the files verify, but the folder contradicts the contract.
+  const std::string ld = d.path() + "/layer_00";
+  vec::NpyArray m = vec::ReadNpy(ld + "/mult.npy");
+  std::vector<int32_t> mult(m.as<int32_t>(), m.as<int32_t>() + m.count());
+  mult[3] += 1;
+  const std::string bytes = vec::EncodeNpy(vec::DType::kI32, m.shape, mult.data(), mult.size() * 4);
+  vec::WriteFileAtomic(ld + "/mult.npy", bytes);
+  auto man = vec::ParseJsonFile(ld + "/manifest.json");
+  man["files"]["mult.npy"]["sha256"] = vec::Sha256Hex(bytes);
+  vec::WriteFileAtomic(ld + "/manifest.json", vec::DumpJsonStable(man));
+  try {
+    LoadLayerFolder(ld);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kIntegrity);
+    EXPECT_NE(std::string(e.what()).find("channel 3"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Golden, IncompleteSetDoesNotVerify) {
