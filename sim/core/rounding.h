@@ -73,7 +73,9 @@ constexpr int64_t RoundingShiftRight(int64_t v, int s, Rounding r) {
     }
     case Rounding::kHalfToEven: {
       const int64_t q = v >> s;
-      const int64_t rem = v - (q << s);
+      // v = q * 2^s + rem with 0 <= rem < 2^s: rem is the low s bits of v's two's complement
+      // (taken unsigned: left-shifting a negative q is undefined before C++20).
+      const int64_t rem = static_cast<int64_t>(static_cast<uint64_t>(v) & ((uint64_t{1} << s) - 1));
       return (rem > half || (rem == half && (q & 1) != 0)) ? q + 1 : q;
     }
     case Rounding::kHalfUp:

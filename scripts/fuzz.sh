@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# fuzz.sh TARGET|all [SECONDS] [JOBS]: a long libFuzzer campaign (tests/fuzz/README.md).
+#
+# TARGET is one of fuzz_npy fuzz_hex fuzz_knobs_json fuzz_vector_manifest fuzz_model_json, or
+# "all" (each target in turn, SECONDS each). SECONDS defaults to 600, JOBS (parallel fuzzing
+# processes) to 1. Builds build-fuzz/ first (installing clang like scripts/fuzz_smoke.sh does).
+#
+# The corpus grows in build-fuzz/corpus/<target>/ (seeded from tests/fuzz/corpus/<target>/,
+# kept between campaigns; never written back into the repository). Crash, leak, timeout and
+# OOM inputs land in build-fuzz/artifacts/<target>/; logs in build-fuzz/logs/. Promote a
+# finding by copying its input to tests/fuzz/regressions/<target>/ with a descriptive name.
+#
+# Modes (MODE=plain|fork; the default is plain for JOBS=1 and fork for JOBS > 1):
+#   plain  one libFuzzer process (JOBS=1) or -jobs=JOBS -workers=JOBS; each process stops at
+#          its first finding. The fastest mode: use it for long runs of the in-memory targets.
+#   fork   libFuzzer fork mode (-fork=JOBS) with -ignore_crashes/-ignore_timeouts/-ignore_ooms:
+#          the campaign keeps going after a finding and collects them all (slower: every job is
+#          a fresh process).
+# Other environment: COSIM_FUZZ_BUILD (build folder), FUZZ_TIMEOUT (s per input, 10),
+# FUZZ_RSS_MB (2048), FUZZ_ARGS (extra libFuzzer flags), COSIM_FUZZ_SKIP_DATAPATH=1 (README).
+#
+# Prints per target: "fuzz_npy: N execs in S s (R exec/s), C new findings, corpus M files".
+# Exit status: 0 when no new finding, 1 otherwise, 2 on a usage or build problem.
+set -uo pipefail
+
+ALL=(fuzz_npy fuzz_hex fuzz_knobs_json fuzz_vector_manifest fuzz_model_json)
+usage() {
+  echo "usage: $0 TARGET|all [SECONDS] [JOBS]   (TARGET: ${ALL[*]})" >&2
+  exit 2
+}
+[ $# -ge 1 ] && [ $# -le 3 ] || usage
+TARGET=$1
+SECS=${2:-600}
+JOBS=${3:-1}
+[[ "$SECS" =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] || usage
+[[ "$JOBS" =~ ^[0-9]+$ ]] && [ "$JOBS" -ge 1 ] || usage
+if [ "$TARGET" = all ]; then
+  TARGETS=("${ALL[@]}")
+else
+  [[ " ${ALL[*]} " == *" $TARGET "* ]] || usage
+  TARGETS=("$TARGET")
+fi
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${COSIM_FUZZ_BUILD:-$ROOT/build-fuzz}
+FUZZ=$ROOT/tests/fuzz
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+die() { echo "fuzz: $*" >&2; exit 2; }
+
+# --- toolchain and build (as in scripts/fuzz_smoke.sh) ------------------------------------------
+probe_fuzzer() {
+  command -v clang++ >/dev/null 2>&1 || return 1
+  local d rc
+  d=$(mktemp -d "${TMPDIR:-/tmp}/cosim-fuzz-probe.XXXXXX") || return 1
+  printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' >"$d/p.cpp"
+  clang++ -fsanitize=fuzzer,address,undefined "$d/p.cpp" -o "$d/p" >/dev/null 2>&1
+  rc=$?
+  rm -rf "$d"
+  return $rc
+}
+if ! probe_fuzzer; then
+  echo "fuzz: installing clang and libclang-rt-14-dev"
+  SUDO=
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "not root and no sudo: apt-get install -y clang libclang-rt-14-dev"
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -q || die "apt-get update failed"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev || die "apt-get install failed"
+  probe_fuzzer || die "clang++ -fsanitize=fuzzer still fails"
+fi
+command -v cmake >/dev/null 2>&1 || die "cmake not found (apt-get install -y cmake)"
+mkdir -p "$BUILD/logs"
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$FUZZ" -B "$BUILD" -DCMAKE_CXX_COMPILER=clang++ >"$BUILD/configure.log" 2>&1 ||
+    { tail -30 "$BUILD/configure.log"; die "configure failed (log: $BUILD/configure.log)"; }
+fi
+cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" >"$BUILD/build.log" 2>&1 ||
+  { grep -E "error|Error" "$BUILD/build.log" | head -30; die "build failed (log: $BUILD/build.log)"; }
+
+# Scratch folders of the file-based targets (one per fuzzing process) go here, removed at the end.
+RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cosim-fuzz-run.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$RUN_TMP"' EXIT
+export TMPDIR=$RUN_TMP
+
+findings() { find "$1" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort; }
+
+STATUS=0
+for t in "${TARGETS[@]}"; do
+  corpus=$BUILD/corpus/$t
+  art=$BUILD/artifacts/$t
+  mkdir -p "$corpus" "$art"
+  cp -n "$FUZZ/corpus/$t"/* "$corpus"/ 2>/dev/null  # seed; existing files are kept
+  findings "$art" >"$RUN_TMP/before"
+  stamp=$(date +%Y%m%d-%H%M%S)
+  log=$BUILD/logs/$t-$stamp.log
+  flags=(-max_total_time="$SECS" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}"
+         -artifact_prefix="$art/" -print_final_stats=1 -print_funcs=0)
+  [ -f "$FUZZ/dict/$t.dict" ] && flags+=("-dict=$FUZZ/dict/$t.dict")
+  # shellcheck disable=SC2206
+  extra=(${FUZZ_ARGS:-})
+  echo "fuzz: $t for $SECS s, $JOBS job(s), ${MODE:-$([ "$JOBS" -gt 1 ] && echo fork || echo plain)} mode; log $log"
+  start=$SECONDS
+  mode=${MODE:-$([ "$JOBS" -gt 1 ] && echo fork || echo plain)}
+  if [ "$mode" = plain ]; then
+    if [ "$JOBS" -gt 1 ]; then
+      # -jobs writes fuzz-<n>.log into the current folder.
+      jdir=$BUILD/logs/$t-$stamp.jobs
+      mkdir -p "$jdir"
+      (cd "$jdir" && "$BUILD/$t" "${flags[@]}" "${extra[@]}" -jobs="$JOBS" -workers="$JOBS" "$corpus") >"$log" 2>&1
+      cat "$jdir"/fuzz-*.log >>"$log" 2>/dev/null
+    else
+      "$BUILD/$t" "${flags[@]}" "${extra[@]}" "$corpus" >"$log" 2>&1
+    fi
+    execs=$(grep -E "^stat::number_of_executed_units:" "$log" | awk '{s += $2} END {print s + 0}')
+  elif [ "$mode" = fork ]; then
+    "$BUILD/$t" "${flags[@]}" "${extra[@]}" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+      "$corpus" >"$log" 2>&1
+    execs=$(grep -oE "^#[0-9]+:" "$log" | tail -1 | tr -d '#:')
+    execs=${execs:-0}
+  else
+    die "MODE must be plain or fork"
+  fi
+  secs=$((SECONDS - start))
+  findings "$art" >"$RUN_TMP/after"
+  new=$(comm -13 "$RUN_TMP/before" "$RUN_TMP/after")
+  nnew=$(printf '%s' "$new" | grep -c . || true)
+  rate=$((execs / (secs > 0 ? secs : 1)))
+  echo "$t: $execs execs in $secs s ($rate exec/s), $nnew new findings, corpus $(find "$corpus" -type f | wc -l) files"
+  if [ "$nnew" -gt 0 ]; then
+    STATUS=1
+    printf '%s\n' "$new" | sed 's/^/  /'
+    grep -E "ERROR:|SUMMARY:|ORACLE FAILURE|runtime error|what\(\):" "$log" | sort | uniq -c | sort -rn | head -10 |
+      sed 's/^/  /'
+  fi
+done
+exit $STATUS
