@@ -1,6 +1,8 @@
 // json_util.cpp: see json_util.h for the contract.
 #include "vectors/io/json_util.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -129,7 +131,31 @@ void CheckFinite(const json& j, const std::string& where) {
 
 }  // namespace
 
+// Nesting depth of arrays and objects (outside strings). Deeply nested input is rejected before
+// parsing: building, printing or destroying such a document recurses once per level.
+static size_t NestingDepth(const std::string& text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 json ParseJsonText(const std::string& text, const std::string& name) {
+  if (NestingDepth(text) > kMaxJsonDepth) {
+    Bad(name + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {

@@ -28,6 +28,8 @@
 namespace cosim::vec {
 
 nlohmann::json ParseJsonFile(const std::string& path);
+// Documents nested deeper than this are rejected (kBadInput) before they are parsed.
+constexpr size_t kMaxJsonDepth = 256;
 nlohmann::json ParseJsonText(const std::string& text, const std::string& name);
 
 double GetNumber(const nlohmann::json& j, const char* key, const std::string& ctx);

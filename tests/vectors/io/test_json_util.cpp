@@ -155,3 +155,26 @@ TEST(JsonUtil, DumpStableRejectsNonFiniteAndBadUtf8) {
 
 }  // namespace
 }  // namespace cosim::vec
+
+namespace cosim::vec {
+namespace {
+
+TEST(JsonUtil, DeeplyNestedDocumentsAreRejectedBeforeParsing) {
+  // Found by fuzz_knobs_json: 100k nested arrays overflowed the stack when the document was
+  // built, printed or destroyed. Nesting is now bounded before parsing.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  try {
+    ParseJsonText(deep, "deep.json");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("nested deeper than"), std::string::npos) << e.what();
+  }
+  // Brackets inside strings do not count; the limit itself is accepted.
+  EXPECT_NO_THROW(ParseJsonText("{\"a\": \"[[[[[[[[[[[[[[[[\"}", "s.json"));
+  const std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_NO_THROW(ParseJsonText(ok, "ok.json"));
+}
+
+}  // namespace
+}  // namespace cosim::vec
