@@ -28,12 +28,12 @@ usage() {
   echo "usage: $0 TARGET|all [SECONDS] [JOBS]   (TARGET: ${ALL[*]})" >&2
   exit 2
 }
-[ $# -ge 1 ] && [ $# -le 3 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then usage; fi
 TARGET=$1
 SECS=${2:-600}
 JOBS=${3:-1}
-[[ "$SECS" =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] || usage
-[[ "$JOBS" =~ ^[0-9]+$ ]] && [ "$JOBS" -ge 1 ] || usage
+if ! [[ "$SECS" =~ ^[0-9]+$ ]] || [ "$SECS" -lt 1 ]; then usage; fi
+if ! [[ "$JOBS" =~ ^[0-9]+$ ]] || [ "$JOBS" -lt 1 ]; then usage; fi
 if [ "$TARGET" = all ]; then
   TARGETS=("${ALL[@]}")
 else

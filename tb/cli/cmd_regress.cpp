@@ -9,6 +9,7 @@
 #include "tb/cli/progress.h"
 #include "tb/cli/run_config.h"
 #include "tb/regress/reports.h"
+#include "vectors/io/json_util.h"
 
 namespace cosim::cli {
 namespace {
@@ -92,10 +93,11 @@ int RunRegress(const std::vector<std::string>& argv) {
     o.se_factors = ParseFactors(env, "environment variable FLOAT_SIM_SCALE_FACTOR");
   }
   if (args.Has("se-factors")) o.se_factors = ParseFactors(args.Get("se-factors"), "--se-factors");
-  o.device = args.Get("device", rc.extra.value("device", std::string("auto")));
-  o.hardware.rtl = !args.Has("no-rtl") && rc.extra.value("rtl", true);
-  o.hardware.systemc = !args.Has("no-systemc") && rc.extra.value("systemc", true);
-  o.hardware.lanes = args.GetInt("lanes", rc.extra.value("lanes", 16), 1, 64);
+  const std::string rf = args.Get("config") + " (run file)";
+  o.device = args.Get("device", vec::GetStringOr(rc.extra, "device", "auto", rf));
+  o.hardware.rtl = !args.Has("no-rtl") && vec::GetBoolOr(rc.extra, "rtl", true, rf);
+  o.hardware.systemc = !args.Has("no-systemc") && vec::GetBoolOr(rc.extra, "systemc", true, rf);
+  o.hardware.lanes = args.GetInt("lanes", static_cast<int>(vec::GetIntOr(rc.extra, "lanes", 16, rf)), 1, 64);
   o.hardware.seed = rc.seed;
   o.hardware.bubble_rate = ParseRate(args, "bubble-rate", o.hardware.bubble_rate);
   o.hardware.backpressure_rate = ParseRate(args, "backpressure-rate", o.hardware.backpressure_rate);
@@ -105,7 +107,7 @@ int RunRegress(const std::vector<std::string>& argv) {
   o.fsim_fault = args.GetInt("fsim-fault", 0, 0, 2);
   o.max_reports = args.GetInt("max-reports", 10, 0, 100000);
   o.hardware.max_reports = o.max_reports;
-  o.dump_vectors = args.Get("dump-vectors", rc.extra.value("dump_vectors", std::string()));
+  o.dump_vectors = args.Get("dump-vectors", vec::GetStringOr(rc.extra, "dump_vectors", "", rf));
   const std::string out_dir = rc.out.empty() ? "cosim_report" : rc.out;
 
   const auto model = gold::OpenModel(rc.model, rc.Synthetic());

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_common.h"
+#include "fuzz_json_mutator.h"
 #include "sim/core/error.h"
 #include "sim/core/knobs.h"
 #include "vectors/io/json_util.h"
@@ -73,6 +74,9 @@ void Run(const std::string& text) {
 }
 
 }  // namespace
+
+// Structure-aware mutations half of the time (fuzz_json_mutator.h).
+COSIM_FUZZ_JSON_MUTATOR()
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fuzz_common.h"
+#include "fuzz_json_mutator.h"
 #include "fuzz_fixture.h"
 #include "sim/core/compile.h"
 #include "sim/core/datapath.h"
@@ -21,6 +22,9 @@
 #include "sim/core/knobs.h"
 #include "vectors/golden/model.h"
 #include "vectors/io/json_util.h"
+
+// Structure-aware mutations half of the time (fuzz_json_mutator.h).
+COSIM_FUZZ_JSON_MUTATOR()
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   (void)cosim_fuzz::ProcessFixture();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fuzz_common.h"
+#include "fuzz_json_mutator.h"
 #include "fuzz_fixture.h"
 #include "sim/core/datapath.h"
 #include "sim/core/error.h"
@@ -30,6 +31,9 @@ void LoadAndRun(const std::string& dir) {
 }
 
 }  // namespace
+
+// Structure-aware mutations half of the time (fuzz_json_mutator.h).
+COSIM_FUZZ_JSON_MUTATOR()
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   (void)cosim_fuzz::ProcessFixture();

@@ -291,7 +291,7 @@ void VerifyLayer(const std::string& ld, const std::string& expected_manifest_sha
     out.problems.push_back(e.what());
     return;
   }
-  if (!m.is_object() || m.value("schema", "") != "asic-cosim-vectors") {
+  if (!m.is_object() || vec::GetStringOr(m, "schema", "", mpath) != "asic-cosim-vectors") {
     out.problems.push_back(mpath + ": not a layer manifest (field 'schema')");
     return;
   }
@@ -312,7 +312,13 @@ void VerifyLayer(const std::string& ld, const std::string& expected_manifest_sha
       out.problems.push_back(path + ": missing");
       continue;
     }
-    const std::string want = it.value().value("sha256", "");
+    const std::string want = it.value().is_object() && it.value().contains("sha256") && it.value()["sha256"].is_string()
+                                 ? it.value()["sha256"].get<std::string>()
+                                 : "";
+    if (want.empty()) {
+      out.problems.push_back(mpath + ": entry '" + it.key() + "' has no sha256 string");
+      continue;
+    }
     const std::string got = vec::Sha256FileHex(path);
     if (got != want) out.problems.push_back(path + ": sha256 " + got + " does not match the manifest's " + want);
   }
@@ -334,7 +340,7 @@ VerifyResult VerifyVectorSet(const std::string& dir) {
                                                  "or this is not a vector folder");
   }
   const json top = vec::ParseJsonFile(top_path);
-  if (!top.is_object() || top.value("schema", "") != "asic-cosim-vector-set") {
+  if (!top.is_object() || vec::GetStringOr(top, "schema", "", top_path) != "asic-cosim-vector-set") {
     throw Error(ExitCode::kIntegrity, top_path + ": field 'schema' is not \"asic-cosim-vector-set\"");
   }
   const int64_t ver = vec::GetInt(top, "schema_version", top_path);
@@ -362,6 +368,12 @@ LayerVectors LoadLayerFolder(const std::string& ld) {
   auto scale = [&](const char* key) {
     const json& s = vec::GetObject(sc, key, ctx + ": scales");
     const std::string bits = vec::GetString(s, "binary32", ctx + ": scales." + key);
+    const bool hex = bits.size() == 10 && bits[0] == '0' && bits[1] == 'x' &&
+                     bits.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
+    if (!hex) {
+      throw Error(ExitCode::kBadInput, ctx + ": scales." + key + ".binary32 = \"" + bits +
+                                           "\" is not 0x followed by 8 lowercase hex digits");
+    }
     return FloatFromBits(static_cast<uint32_t>(std::stoul(bits, nullptr, 16)));
   };
   v.layer.index = static_cast<int>(vec::GetInt(p, "layer", ctx));
