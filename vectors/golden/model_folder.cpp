@@ -17,8 +17,19 @@ namespace {
 
 using nlohmann::json;
 
+// Paths in model.json are relative to the folder and stay inside it: no absolute paths, no
+// ".." components (a path like /dev/zero would make a loader read forever).
 std::string JoinPath(const std::string& dir, const std::string& rel) {
-  if (rel.empty() || rel[0] == '/') return rel;
+  bool dotdot = false;
+  for (size_t s = 0, e; s <= rel.size(); s = e + 1) {
+    e = rel.find('/', s);
+    if (e == std::string::npos) e = rel.size();
+    dotdot = dotdot || rel.compare(s, e - s, "..") == 0;
+  }
+  if (rel.empty() || rel[0] == '/' || dotdot) {
+    throw Error(ExitCode::kBadInput, dir + "/model.json: path '" + rel +
+                                         "' must be relative to the model folder and stay inside it");
+  }
   return dir + "/" + rel;
 }
 

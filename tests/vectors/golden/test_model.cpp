@@ -121,6 +121,8 @@ TEST(Model, DamagedFoldersGetClearErrors) {
   ExpectDamaged([](auto& j, auto&) { j["layers"][0]["input_scale"] = 0.0; }, "not positive");
   ExpectDamaged([](auto& j, auto&) { j["layers"][0]["bias_scale"] = "0.1"; }, "bias_scale");
   ExpectDamaged([](auto& j, auto&) { j["layers"][0]["weight"] = "nope.npy"; }, "nope.npy", ExitCode::kIo);
+  ExpectDamaged([](auto& j, auto&) { j["layers"][0]["weight"] = "/dev/zero"; }, "stay inside");
+  ExpectDamaged([](auto& j, auto&) { j["layers"][1]["bias"] = "layer_01/../../x.npy"; }, "stay inside");
   ExpectDamaged(
       [](auto& j, const std::string& dir) {
         const std::vector<int16_t> w(24 * 4, 1);  // wrong dtype
