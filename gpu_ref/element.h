@@ -68,7 +68,7 @@ COSIM_HD ElemOut SfuFromAcc(float acc, const ChannelParams& c, const LayerParams
                             uint32_t flags) {
   ElemOut o{0, 0.0f, 0.0f, flags};
   o.before = Silu32(PreActivation(acc, c));
-  o.code = QuantizeOutput(Div(o.before, p.s_oe), r, p.out_lo, p.out_hi, o.flags);
+  o.code = QuantizeOutput(DivByScale(o.before, p.s_oe, p.inv_s_oe), r, p.out_lo, p.out_hi, o.flags);
   return o;
 }
 
@@ -86,7 +86,7 @@ COSIM_HD ElemOut EvalElement(const ChannelParams& c, const LayerParams& p, const
     }
     // roundf(y / s_out) then the int8 clamp (clamping the float first equals CUDA's
     // saturating float->int conversion followed by the clamp).
-    o.code = RoundSatSmall(Div(o.before, p.s_out), Rounding::kHalfAway, -128.0f, 127.0f,
+    o.code = RoundSatSmall(DivByScale(o.before, p.s_out, p.inv_s_out), Rounding::kHalfAway, -128.0f, 127.0f,
                            kFlagOutputSat, o.flags);
   } else if constexpr (kOp == ElemOp::kNaive) {
     // dequantize, products summed in tap order, + bias, SiLU, torch.round (half to even).
@@ -99,7 +99,7 @@ COSIM_UNROLL
     }
     const float y = Add(acc, c.bias_f);
     o.before = Div(y, Add(1.0f, PlatformExp<false>(-y)));
-    o.code = RoundSatSmall(Div(o.before, p.s_out), Rounding::kHalfEven, -128.0f, 127.0f,
+    o.code = RoundSatSmall(DivByScale(o.before, p.s_out, p.inv_s_out), Rounding::kHalfEven, -128.0f, 127.0f,
                            kFlagOutputSat, o.flags);
   } else if constexpr (kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut) {
     uint32_t addr;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstring>
 
@@ -26,6 +27,10 @@
 #endif
 
 namespace cosim::fsim {
+
+#ifndef __CUDA_ARCH__
+inline constexpr float InfFHost() { return std::numeric_limits<float>::infinity(); }
+#endif
 
 COSIM_HD float Mul(float a, float b) {
 #ifdef __CUDA_ARCH__
@@ -68,6 +73,47 @@ COSIM_HD float Fma(float a, float b, float c) {
 #endif
 }
 
+// a * b + c with a single rounding toward -inf (roundTowardNegative). Device: the explicit
+// __fmaf_rd intrinsic. Host: the round-to-nearest fma r, stepped down one ulp when r lies above
+// the exact a*b + c. The exact value is s + e in binary64 (a*b is exact there, TwoSum gives e);
+// s - r is exact (Sterbenz: both are nearest roundings of the same value) so the sign of
+// (s - r) + e is the sign of the exact a*b + c - r. Valid for finite a, b, c whose exact result
+// is a normal binary32 (docs/floatsim.md, O8), which is all the float-sim asks of it.
+COSIM_HD float FmaDown(float a, float b, float c) {
+#ifdef __CUDA_ARCH__
+  return __fmaf_rd(a, b, c);
+#else
+  const float r = std::fma(a, b, c);
+  const double p = static_cast<double>(a) * static_cast<double>(b);  // exact: 48-bit product
+  const double s = p + static_cast<double>(c);
+  const double bv = s - p;
+  const double e = (p - (s - bv)) + (static_cast<double>(c) - bv);  // TwoSum: s + e == p + c
+  const double d = (s - static_cast<double>(r)) + e;
+  return d < 0.0 ? std::nextafter(r, -InfFHost()) : r;
+#endif
+}
+
+// a / b where b is a layer constant with y = RN(1/b) precomputed (y == 0: plain Div). Markstein's
+// sequence: q = RN(a*y), the remainder r = a - b*q exactly by one FMA, then RN(q + r*y), which is
+// the correctly rounded a / b when y is within half an ulp of 1/b and nothing underflows
+// (docs/floatsim.md, O9: equal to Div(a, b) for every a when 2^-40 <= b <= 2^20, the range
+// Prepare() allows; |a| outside [2^-100, 2^80] takes Div itself). Three FP32 operations instead
+// of a full IEEE division on the path every element takes.
+COSIM_HD float DivByScale(float a, float b, float y) {
+  // Outside [2^-100, 2^80] (zero included) the division itself: no overflow in a * y, and the
+  // remainder a - b * q stays exact (no underflow).
+  const float m = fabsf(a);
+  if (y == 0.0f || !(m >= 0x1p-100f && m <= 0x1p80f)) return Div(a, b);
+  const float q = Mul(a, y);
+  const float r = Fma(-q, b, a);
+  return Fma(r, y, q);
+}
+
+// y = RN(1/b) for DivByScale when 2^-40 <= b <= 2^20, else 0 (host side, Prepare()).
+inline float ScaleReciprocal(float b) {
+  return (b >= 0x1p-40f && b <= 0x1p20f) ? 1.0f / b : 0.0f;
+}
+
 COSIM_HD float FloorF(float v) { return floorf(v); }  // exact (cvt.rmi on the device)
 COSIM_HD float RintF(float v) { return rintf(v); }    // exact, ties to even (cvt.rni)
 
@@ -99,6 +145,11 @@ COSIM_HD uint32_t FloatBits(float f) {
 // (F2I/I2F/FRND share it with MUFU) and give the same bits on the host.
 constexpr float kMagic = 0x1.8p23f;          // 12582912
 constexpr uint32_t kMagicBits = 0x4b400000u;
+// The same on the half-integer grid: in [2^22, 2^23) binary32 spacing is 1/2, so for |v| < 2^21
+// fl(v + 1.5*2^22 + 1/2) rounded toward -inf is 1.5*2^22 + floor(2v + 1)/2 and its bits are
+// kMagicHalfBaseBits + floor(2v + 1) (docs/floatsim.md, O8).
+constexpr float kMagicHalfUp = 0x1.800002p22f;      // 1.5 * 2^22 + 1/2 = 6291456.5
+constexpr uint32_t kMagicHalfBaseBits = 0x4ac00000u;  // bits of 1.5 * 2^22
 
 // rint_even(v) for |v| < 2^22.
 COSIM_HD float MagicRint(float v) { return Sub(Add(v, kMagic), kMagic); }

@@ -71,6 +71,27 @@ COSIM_HD int AsicLutIndexHot(int acc, const ChannelParams& c, Rounding r) {
   return static_cast<int>((prod + off) >> c.shift);
 }
 
+// The wide hot path (c.asic_hot == 2: asic_hot, 1 <= shift <= 32 and M < 2^(shift-1), so
+// m_wide = M * 2^(32-shift) < 2^31). With P = acc * m_wide = acc * M * 2^(32-shift) (one signed
+// 32x32->64 multiply-add, IMAD.WIDE on the device) the rounding offset scales the same way and
+// i = floor((acc*M + off) / 2^shift) is the high word of P + off * 2^(32-shift):
+//   truncate  off' = 0;  half-up off' = 2^31;  half-away off' = 2^31 - [acc < 0] (P is a multiple
+//   of 2^(32-shift), so subtracting 1 instead of 2^(32-shift) floors to the same word);
+//   half-even: half-up, then one step back to even when the low word is 0 (an exact tie) and the
+//   result is odd.
+// hi_add is added to the high word (mod 2^32): the kernel passes the shared-memory address of
+// index 0 of its extended table and gets the byte address of the entry; hi_add = 0 returns i.
+COSIM_HD uint32_t AsicLutWideHi(int acc, const ChannelParams& c, Rounding r, uint32_t hi_add) {
+  uint32_t lo = 0u;
+  if (r == Rounding::kHalfUp || r == Rounding::kHalfEven) lo = 0x80000000u;
+  if (r == Rounding::kHalfAway) lo = 0x80000000u + static_cast<uint32_t>(acc >> 31);
+  const uint64_t off = (static_cast<uint64_t>(hi_add) << 32) | lo;
+  const uint64_t v = static_cast<uint64_t>(static_cast<int64_t>(acc) * c.m_wide) + off;
+  uint32_t hi = static_cast<uint32_t>(v >> 32);
+  if (r == Rounding::kHalfEven && static_cast<uint32_t>(v) == 0u) hi -= (hi - hi_add) & 1u;
+  return hi;
+}
+
 // ---------------------------------------------------------------- float-sim form
 
 // Exact floor f of u and the sign of u - (f + 1/2).
@@ -130,6 +151,31 @@ COSIM_HD int FsimLutIndexHot(float acc, const ChannelParams& c, Rounding r, bool
     redo = redo || fabsf(Sub(uh, Sub(t, kMagic))) == 0.5f;
   }
   return static_cast<int>(FloatBits(t) - kMagicBits);
+}
+
+// The FMA hot path (c.fsim_hot == 2: fsim_hot and |u| < 2^20, u = acc * ms_hi exactly since
+// ms_lo == 0). One fused multiply-add rounds the exact u onto the integer grid (O8):
+//   half-even  t = RN(acc*ms_hi + 1.5*2^23): bits(t) - kMagicBits = rint_even(u)
+//   truncate   t = RD(acc*ms_hi + 1.5*2^23): bits(t) - kMagicBits = floor(u)
+//   half-up    t = RD(acc*ms_hi + 1.5*2^22 + 1/2): (bits(t) - kMagicHalfBaseBits) >> 1 = floor(u + 1/2)
+//   half-away  the half-up form on |acc|, then the sign of acc: sign(u) * floor(|u| + 1/2)
+// Returns i before index saturation, like AsicLutIndexHot; no tie needs a second look.
+COSIM_HD int FsimLutIndexFma(float acc, const ChannelParams& c, Rounding r) {
+  switch (r) {
+    case Rounding::kHalfEven:
+      return static_cast<int>(FloatBits(Fma(acc, c.ms_hi, kMagic)) - kMagicBits);
+    case Rounding::kTruncate:
+      return static_cast<int>(FloatBits(FmaDown(acc, c.ms_hi, kMagic)) - kMagicBits);
+    case Rounding::kHalfUp:
+      return static_cast<int>(FloatBits(FmaDown(acc, c.ms_hi, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
+    case Rounding::kHalfAway:
+    default: {
+      const int s = static_cast<int>(FloatBits(acc)) >> 31;  // 0 or -1
+      const int k =
+          static_cast<int>(FloatBits(FmaDown(fabsf(acc), c.ms_hi, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
+      return (k ^ s) - s;
+    }
+  }
 }
 
 // sat/wrap of a single-float accumulator |acc| < 2^24 with A <= 24 (exact bounds, O3).

@@ -131,17 +131,31 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kRun8 / 4 + 1]
 }
 
 // Paths of the int-lut ops, chosen once per run from the channel's flags (warp-uniform in
-// practice: a warp covers 32 runs of one row).
-enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2 };
+// practice: a warp covers 32 runs of one row). kFast: AsicLutWideHi (asic_hot == 2) or
+// FsimLutIndexFma (fsim_hot == 2), reading the table by its shared-memory byte address.
+enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3 };
+
+// One byte of the shared extended table by its 32-bit shared-window address (zero-extended).
+__device__ __forceinline__ uint32_t LdsU8(uint32_t addr) {
+  uint32_t v;
+  asm volatile("ld.shared.u8 %0, [%1];" : "=r"(v) : "r"(addr));
+  return v;
+}
+
+// The low bytes of four words packed into one (byte k from q[k]): three PRMTs.
+__device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2, uint32_t q3) {
+  return __byte_perm(__byte_perm(q0, q1, 0x0040u), __byte_perm(q2, q3, 0x0040u), 0x5410u);
+}
 
 // The 32 int8 codes of one run, packed into out[8].
 // `redo` is set when the float-sim hot tier met a half-integer uh (see FsimLutIndexHot); the
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
+// s_base: the shared-window address of index 0 of that table (the kFast tiers).
 template <ElemOp kOp, Rounding kR, int kTier>
 __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
                                           const uint32_t (&wd)[kRun8 / 4 + 1], const int8_t* s_idx,
-                                          uint32_t (&out)[kRun8 / 4], bool& redo) {
+                                          uint32_t s_base, uint32_t (&out)[kRun8 / 4], bool& redo) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
   // Float MAC: a sliding window of the four inputs, each byte converted once (exact).
   float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
@@ -154,6 +168,7 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
     w2 = ByteToFloat(c.w_packed, 2);
     w3 = ByteToFloat(c.w_packed, 3);
   }
+  uint32_t q[4];
   COSIM_UNROLL
   for (int j = 0; j < kRun8; ++j) {
     int code;
@@ -161,7 +176,7 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
     if constexpr (kFloatMac) {
       const float x3 = ByteToFloat(wd[(j + 4) >> 2], (j + 4) & 3);
       // Exact (O2): all partial sums are integers below 2^24 (the hot tier starts from the bias).
-      const float start = (kOp == ElemOp::kFsimLut && kTier == kHot) ? c.bias_hi : 0.0f;
+      const float start = (kOp == ElemOp::kFsimLut && (kTier == kHot || kTier == kFast)) ? c.bias_hi : 0.0f;
       conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, start))));
       x0 = x1;
       x1 = x2;
@@ -170,12 +185,16 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
     uint32_t flags = 0;
     if constexpr (kOp == ElemOp::kAsicLut) {
       const Window w = RunWindow8(wd, j);
-      if constexpr (kTier == kHot)
+      if constexpr (kTier == kFast)
+        code = static_cast<int>(LdsU8(AsicLutWideHi(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR, s_base)));
+      else if constexpr (kTier == kHot)
         code = s_idx[AsicLutIndexHot(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR)];
       else
         code = s_idx[static_cast<int>(AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, kR, flags)) - p.idx_half];
     } else if constexpr (kOp == ElemOp::kFsimLut) {
-      if constexpr (kTier == kHot) {
+      if constexpr (kTier == kFast) {
+        code = static_cast<int>(LdsU8(static_cast<uint32_t>(FsimLutIndexFma(conv, c, kR)) + s_base));
+      } else if constexpr (kTier == kHot) {
         code = s_idx[FsimLutIndexHot(conv, c, kR, redo)];  // conv already holds bias_acc
       } else {
         const FloorHalf fh = kTier == kTwoTerm ? FsimLutFloorHalfFast(conv, c, p, flags)
@@ -188,7 +207,8 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
     } else {
       code = EvalElement<kOp>(c, p, LutView{}, RunWindow8(wd, j), kR).code;
     }
-    out[j / 4] += (static_cast<uint32_t>(code) & 0xffu) * (1u << (8 * (j % 4)));
+    q[j % 4] = static_cast<uint32_t>(code);
+    if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
   }
 }
 
@@ -248,6 +268,7 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
   extern __shared__ int4 s_lut4[];
   const LayerParams& p = a.lp;
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
+  const uint32_t s_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - static_cast<uint32_t>(p.ext_lo);
   if constexpr (kLut) {
     const int n4 = p.ext_n / 16;
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
@@ -273,24 +294,28 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     uint32_t out[kRun8 / 4] = {};
     bool redo = false;
     if constexpr (kOp == ElemOp::kAsicLut) {
-      if (c.asic_hot)
-        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
+      if (c.asic_hot == 2)
+        RunCodes8<kOp, kR, kFast>(c, p, cur.wd, s_lut, s_base, out, redo);
+      else if (c.asic_hot)
+        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
       else
-        RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, out, redo);
+        RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, s_base, out, redo);
     } else if constexpr (kOp == ElemOp::kFsimLut) {
-      if (c.fsim_hot)
-        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
-      if (redo) {
-        for (int q = 0; q < kRun8 / 4; ++q) out[q] = 0u;
-        RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, out, redo);
-      } else if (!c.fsim_hot) {
-        if (c.fsim_fast)
-          RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, out, redo);
-        else
-          RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, out, redo);
+      if (c.fsim_hot == 2) {
+        RunCodes8<kOp, kR, kFast>(c, p, cur.wd, s_lut, s_base, out, redo);
+      } else {
+        if (c.fsim_hot) RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
+        if (redo) {
+          RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, s_base, out, redo);
+        } else if (!c.fsim_hot) {
+          if (c.fsim_fast)
+            RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, s_base, out, redo);
+          else
+            RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, s_base, out, redo);
+        }
       }
     } else {
-      RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, out, redo);
+      RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
     }
     uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kRun8);
     COSIM_UNROLL

@@ -33,14 +33,16 @@ struct alignas(16) ChannelParams {
   float ms_hi, ms_lo;      // M * 2^-shift == ms_hi + ms_lo exactly, ms_hi = fl32(M) * 2^-shift
   int32_t fsim_fast;       // 1: ms_lo == 0 and |bias_acc| + 2^16 < 2^24 (two-term path exact)
   int32_t may_overflow;    // 1: bias_acc + [-2^16, 2^16] can leave the acc_bits range
-  int32_t asic_hot;        // 1: AsicLutIndexHot applies (int_lut.h) and, in a prepared layer,
-                           //    every index it reaches lies in the extended table
-  int32_t fsim_hot;        // 1: FsimLutIndexHot applies, same table condition
+  int32_t asic_hot;        // >= 1: AsicLutIndexHot applies (int_lut.h) and, in a prepared layer,
+                           //    every index it reaches lies in the extended table;
+                           //    2: AsicLutWideHi applies as well (m_wide set)
+  int32_t fsim_hot;        // >= 1: FsimLutIndexHot applies, same table condition;
+                           //    2: FsimLutIndexFma applies as well (|u| < 2^20)
   // fp32 forms (fp32-sfu, Quamba order, naive fake-quant)
   float scale;   // fl32(s_w[d] * s_x)
   float bias_f;  // fl32((float)bias[d] * s_b)
   float s_w;     // s_w[d]
-  int32_t pad_[1];
+  int32_t m_wide;  // M * 2^(32 - shift) when asic_hot == 2, else 0
 };
 static_assert(sizeof(ChannelParams) == 64, "ChannelParams is 64 bytes");
 
@@ -68,6 +70,8 @@ struct LayerParams {
   float s_oe = 0;          // effective output scale (s_out or fl32(s_out / F))
   float after_scale = 0;   // after_quant = fl32(fl32(q * after_scale) * after_factor)
   float after_factor = 1;  // F for research-se-enhance, else 1 (exact identity)
+  float inv_s_out = 0;     // ScaleReciprocal(s_out), ScaleReciprocal(s_oe): DivByScale (hd.h)
+  float inv_s_oe = 0;
 };
 
 }  // namespace cosim::fsim

@@ -168,6 +168,14 @@ void DeriveFloatSimFields(ChannelParams& c, const LayerParams& p) {
                        static_cast<double>(reach) * c.mult < std::ldexp(1.0, 21 + c.shift);
   c.asic_hot = (!c.may_overflow && small_u) ? 1 : 0;
   c.fsim_hot = (c.asic_hot && c.fsim_fast) ? 1 : 0;
+  // The wide integer form (AsicLutWideHi): M * 2^(32 - shift) must fit a signed 32-bit operand.
+  c.m_wide = 0;
+  if (c.asic_hot && c.shift <= 32 && int64_t{c.mult} < (int64_t{1} << (c.shift - 1))) {
+    c.m_wide = static_cast<int32_t>(int64_t{c.mult} << (32 - c.shift));
+    c.asic_hot = 2;
+  }
+  // The FMA float form (FsimLutIndexFma): |u| < 2^20 keeps every sum in its binade (O8).
+  if (c.fsim_hot && static_cast<double>(reach) * c.mult < std::ldexp(1.0, 20 + c.shift)) c.fsim_hot = 2;
 }
 
 Prepared Prepare(Mode mode, const LayerView& v, const Knobs& knobs, float factor) {
@@ -215,6 +223,8 @@ Prepared Prepare(Mode mode, const LayerView& v, const Knobs& knobs, float factor
       if (k.output_bits <= 8) BuildExtendedTable(pr, k);
     }
   }
+  p.inv_s_out = ScaleReciprocal(p.s_out);
+  p.inv_s_oe = ScaleReciprocal(p.s_oe);
   pr.effective_scale = p.s_oe;
   if (mode == Mode::kResearchSeEnhance) {
     p.after_factor = factor;

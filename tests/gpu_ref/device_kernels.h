@@ -20,4 +20,16 @@ void DeviceRequantSweep(const cosim::fsim::ChannelParams& c, const cosim::fsim::
                         std::vector<uint32_t>& fsim_flags, std::vector<uint32_t>& asic_addr,
                         std::vector<uint32_t>& asic_flags);
 
+// FmaDown (the __fmaf_rd intrinsic) of each (a[i], b[i], c[i]) on the device.
+void DeviceFmaDown(const std::vector<float>& a, const std::vector<float>& b,
+                   const std::vector<float>& c, std::vector<float>& out);
+
+// DivByScale(a, b, y) against __fdiv_rn(a, b) for every binary32 a (NaN excluded).
+struct DivCheck {
+  int64_t mismatches;            // a normal, zero or infinite
+  int64_t subnormal_mismatches;  // a subnormal
+  uint32_t first_bits;           // bits of the smallest such a with a mismatch, or ~0u
+};
+DivCheck DeviceDivByScaleAll(float b, float y);
+
 }  // namespace fsimtest

@@ -33,8 +33,36 @@ __global__ void RequantKernel(cosim::fsim::ChannelParams c, cosim::fsim::LayerPa
     bool redo = false;
     const int ih = c.fsim_hot ? cosim::fsim::FsimLutIndexHot(static_cast<float>(sum), c, p.rounding, redo) : 0;
     if (c.fsim_hot && !redo && static_cast<uint32_t>(sat(ih) + half) != fa[i]) f1 |= 0x100u;
+    // the fast forms of the codes8 kernel (hi_add = 0 returns the index itself)
+    if (c.asic_hot == 2 &&
+        static_cast<uint32_t>(sat(static_cast<int>(cosim::fsim::AsicLutWideHi(sum, c, p.rounding, 0u))) + half) != aa[i])
+      f2 |= 0x200u;
+    if (c.fsim_hot == 2 &&
+        static_cast<uint32_t>(sat(cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, p.rounding)) + half) != fa[i])
+      f1 |= 0x200u;
     ff[i] = f1;
     af[i] = f2;
+  }
+}
+
+__global__ void FmaDownKernel(const float* a, const float* b, const float* c, float* out, int n) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)
+    out[i] = cosim::fsim::FmaDown(a[i], b[i], c[i]);
+}
+
+// Every binary32 bit pattern a (NaN excluded): DivByScale(a, b, y) against __fdiv_rn(a, b).
+// counts[0]: mismatches with a normal, zero or infinite; counts[1]: mismatches with a subnormal
+// (both must be 0: O9 holds for every a).
+__global__ void DivByScaleKernel(float b, float y, unsigned long long* counts, unsigned int* first) {
+  for (uint64_t i = blockIdx.x * uint64_t{blockDim.x} + threadIdx.x; i < (uint64_t{1} << 32);
+       i += uint64_t{gridDim.x} * blockDim.x) {
+    const float a = __uint_as_float(static_cast<uint32_t>(i));
+    if (a != a) continue;
+    const float q1 = cosim::fsim::DivByScale(a, b, y), q2 = __fdiv_rn(a, b);
+    if (__float_as_uint(q1) == __float_as_uint(q2)) continue;
+    const bool sub = a != 0.0f && fabsf(a) < 0x1p-126f;
+    atomicAdd(counts + (sub ? 1 : 0), 1ull);
+    if (!sub) atomicMin(first, static_cast<unsigned int>(i));
   }
 }
 
@@ -72,6 +100,32 @@ void DeviceRequantSweep(const cosim::fsim::ChannelParams& c, const cosim::fsim::
   ff.CopyTo(fsim_flags, n);
   aa.CopyTo(asic_addr, n);
   af.CopyTo(asic_flags, n);
+}
+
+void DeviceFmaDown(const std::vector<float>& a, const std::vector<float>& b,
+                   const std::vector<float>& c, std::vector<float>& out) {
+  const size_t n = a.size();
+  DevArray<float> da(n), db(n), dc(n), dout(n);
+  FSIM_CUDA_CHECK(cudaMemcpy(da.p, a.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemcpy(db.p, b.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemcpy(dc.p, c.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  FmaDownKernel<<<1024, 256>>>(da.p, db.p, dc.p, dout.p, static_cast<int>(n));
+  FSIM_CUDA_CHECK(cudaGetLastError());
+  dout.CopyTo(out, n);
+}
+
+DivCheck DeviceDivByScaleAll(float b, float y) {
+  DevArray<unsigned long long> counts(2);
+  DevArray<unsigned int> first(1);
+  FSIM_CUDA_CHECK(cudaMemset(counts.p, 0, 2 * sizeof(unsigned long long)));
+  FSIM_CUDA_CHECK(cudaMemset(first.p, 0xff, sizeof(unsigned int)));
+  DivByScaleKernel<<<4096, 256>>>(b, y, counts.p, first.p);
+  FSIM_CUDA_CHECK(cudaGetLastError());
+  std::vector<unsigned long long> cv;
+  std::vector<unsigned int> fv;
+  counts.CopyTo(cv, 2);
+  first.CopyTo(fv, 1);
+  return DivCheck{static_cast<int64_t>(cv[0]), static_cast<int64_t>(cv[1]), fv[0]};
 }
 
 }  // namespace fsimtest

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -298,6 +300,56 @@ TEST(FsimDevice, RequantSweepEqualsHost) {
           EXPECT_EQ(bad, 0) << "M " << pr[0] << " shift " << pr[1] << " bias " << bias << " rounding " << r
                             << (general ? " general" : "");
         }
+}
+
+// The __fmaf_rd intrinsic against the host's exact emulation (hd.h FmaDown): the index forms'
+// operands (integer acc, M * 2^-shift, the magic constants) and general normal operands.
+TEST(FsimDevice, FmaDownEqualsHost) {
+  SKIP_WITHOUT_GPU();
+  std::mt19937 rng(77);
+  std::uniform_int_distribution<int> acc(-(1 << 24) + 1, (1 << 24) - 1), mant(1, (1 << 24) - 1), sh(0, 62),
+      ex(-30, 30);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> a, b, c;
+  for (int i = 0; i < 400000; ++i) {
+    if (i % 2 == 0) {  // index forms
+      a.push_back(static_cast<float>(acc(rng) >> (i % 9)));
+      b.push_back(std::ldexp(static_cast<float>(mant(rng)), -sh(rng)));
+      c.push_back(i % 4 == 0 ? cosim::fsim::kMagic : cosim::fsim::kMagicHalfUp);
+    } else {  // general normal operands with a normal result
+      a.push_back(std::ldexp(u(rng), ex(rng)));
+      b.push_back(std::ldexp(u(rng), ex(rng)));
+      c.push_back(std::ldexp(u(rng), ex(rng)));
+    }
+  }
+  std::vector<float> dev;
+  fsimtest::DeviceFmaDown(a, b, c, dev);
+  int64_t bad = 0, checked = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const float h = cosim::fsim::FmaDown(a[i], b[i], c[i]);
+    if (!(std::fabs(h) >= 0x1p-126f) && h != 0.0f) continue;  // outside the emulation's domain
+    if (h == 0.0f) continue;  // an exact zero: RD gives -0 on the device, the host +0
+    ++checked;
+    bad += cosim::fsim::FloatBits(h) != cosim::fsim::FloatBits(dev[i]);
+  }
+  EXPECT_EQ(bad, 0) << "of " << checked;
+  EXPECT_GT(checked, 390000);
+}
+
+// O9: Markstein's division by a layer constant equals the IEEE division for every binary32
+// dividend (NaN aside), for output scales of real layers and the range's edges.
+TEST(FsimDevice, DivByScaleEveryBinary32) {
+  SKIP_WITHOUT_GPU();
+  for (float b : {0.03f, 0.002f, 0.0123f, 1.0f / 3.0f, 0.1f, 1.0f, 0x1.fffffep-1f, 0x1.fffffep-8f,
+                  0x1.000002p-5f, 0x1p-40f, 0x1.fffffep19f, 1e-6f, 7.3e-5f, 0x1.5555p-12f}) {
+    const float y = cosim::fsim::ScaleReciprocal(b);
+    ASSERT_NE(y, 0.0f) << b;
+    const fsimtest::DivCheck r = fsimtest::DeviceDivByScaleAll(b, y);
+    EXPECT_EQ(r.mismatches, 0) << "b = " << b << ", first a bits 0x" << std::hex << r.first_bits;
+    EXPECT_EQ(r.subnormal_mismatches, 0) << "b = " << b;
+    std::printf("DivByScale b = %a: %lld mismatches (normal, zero, inf), %lld with subnormal a\n", b,
+                static_cast<long long>(r.mismatches), static_cast<long long>(r.subnormal_mismatches));
+  }
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ const std::vector<Pair> kPairs = {
 };
 
 struct Stats {
-  std::atomic<int64_t> cases{0}, ties{0}, general{0}, fast{0}, hot{0}, redo{0};
+  std::atomic<int64_t> cases{0}, ties{0}, general{0}, fast{0}, hot{0}, redo{0}, wide{0}, fma{0};
 };
 
 // One (pair, bias, knobs) sweep over every conv value; returns "" or the first mismatch.
@@ -57,7 +57,9 @@ std::string Sweep(const Pair& pr, int64_t bias, const Knobs& k, Stats& st) {
   c.shift = pr.shift;
   cosim::fsim::DeriveFloatSimFields(c, p);
   (c.fsim_fast ? st.fast : st.general) += 1;
-  st.hot += c.fsim_hot;
+  st.hot += c.fsim_hot != 0;
+  st.wide += c.asic_hot == 2;
+  st.fma += c.fsim_hot == 2;
   const int64_t half = int64_t{1} << (k.lut_index_bits - 1);
   int64_t ties = 0;
   for (int conv = -65536; conv <= 65536; ++conv) {
@@ -86,7 +88,12 @@ std::string Sweep(const Pair& pr, int64_t bias, const Knobs& k, Stats& st) {
     bool redo = false;
     int64_t i_fhot = c.fsim_hot ? cosim::fsim::FsimLutIndexHot(static_cast<float>(sum), c, k.rounding, redo) : i;
     if (redo) i_fhot = i;  // the caller recomputes these with the two-term path
-    const uint32_t a_ahot = i_ahot == i ? want_addr : ~0u, a_fhot = i_fhot == i ? want_addr : ~0u;
+    // the fast forms (hi_add = 0 returns i itself)
+    const int64_t i_awide = c.asic_hot == 2
+        ? int64_t{static_cast<int32_t>(cosim::fsim::AsicLutWideHi(static_cast<int>(sum), c, k.rounding, 0u))} : i;
+    const int64_t i_ffma = c.fsim_hot == 2 ? cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, k.rounding) : i;
+    const uint32_t a_ahot = (i_ahot == i && i_awide == i) ? want_addr : ~0u;
+    const uint32_t a_fhot = (i_fhot == i && i_ffma == i) ? want_addr : ~0u;
     if (c.fsim_hot && tie && k.rounding != Rounding::kTruncate && !redo) {
       std::ostringstream os;
       os << "hot float-sim path missed an exact tie: M " << pr.M << " shift " << pr.shift << " conv " << conv;
@@ -102,8 +109,8 @@ std::string Sweep(const Pair& pr, int64_t bias, const Knobs& k, Stats& st) {
                     << ": want index " << idx << " flags " << want_flags << "; asic " << int64_t{a_asic} - half
                     << "/" << f_asic << ", float-sim (" << (c.fsim_fast ? "two-term" : "general") << ") "
                     << int64_t{a_fast} - half << "/" << f_fast << ", float-sim general " << int64_t{a_gen} - half
-                    << "/" << f_gen << ", hot asic " << int64_t{a_ahot} - half << " float-sim "
-                    << int64_t{a_fhot} - half;
+                    << "/" << f_gen << ", hot asic " << i_ahot << " wide " << i_awide << " float-sim "
+                    << i_fhot << " fma " << i_ffma;
       return os.str();
     }
   }
@@ -156,14 +163,16 @@ TEST(FsimRequantExhaustive, EveryAccEveryPairEveryRounding) {
       for (int64_t bias : {int64_t{0}, int64_t{137}, int64_t{-30001}})
         cases.push_back({pr, bias, MakeKnobs(pr.N, static_cast<Rounding>(r), 32, AccOverflow::kSaturate)});
   RunSweeps(cases, st);
-  std::printf("cases %lld, exact ties %lld, hot-path redos %lld, channels hot %lld two-term %lld "
-              "general %lld\n",
+  std::printf("cases %lld, exact ties %lld, hot-path redos %lld, channels hot %lld (wide %lld, fma %lld) "
+              "two-term %lld general %lld\n",
               static_cast<long long>(st.cases.load()), static_cast<long long>(st.ties.load()),
-              static_cast<long long>(st.redo.load()),
-              static_cast<long long>(st.hot.load()), static_cast<long long>(st.fast.load()),
-              static_cast<long long>(st.general.load()));
+              static_cast<long long>(st.redo.load()), static_cast<long long>(st.hot.load()),
+              static_cast<long long>(st.wide.load()), static_cast<long long>(st.fma.load()),
+              static_cast<long long>(st.fast.load()), static_cast<long long>(st.general.load()));
   EXPECT_GT(st.ties, 10000) << "the pairs must produce many exact ties";
   EXPECT_GT(st.hot.load(), 0);
+  EXPECT_GT(st.wide.load(), 0) << "no sweep exercised AsicLutWideHi";
+  EXPECT_GT(st.fma.load(), 0) << "no sweep exercised FsimLutIndexFma";
   EXPECT_GT(st.fast.load(), st.hot.load());
   EXPECT_GT(st.general.load(), 0);
   ::testing::Test::RecordProperty("exact_ties", std::to_string(st.ties.load()));
