@@ -81,8 +81,12 @@ COSIM_HD int AsicLutIndexHot(int acc, const ChannelParams& c, Rounding r) {
 //   result is odd.
 // hi_add is added to the high word (mod 2^32): the kernel passes the shared-memory address of
 // index 0 of its extended table and gets the byte address of the entry; hi_add = 0 returns i.
-COSIM_HD uint32_t AsicLutWideHi(int acc, const ChannelParams& c, Rounding r, uint32_t hi_add) {
+// no_ties (c.asic_hot == 3, NoTiesPossible in prepare.cpp): u is never a half-integer over the
+// channel's reach, so every nearest mode is the half-up form (no sign, no step back).
+COSIM_HD uint32_t AsicLutWideHi(int acc, const ChannelParams& c, Rounding r, uint32_t hi_add,
+                                bool no_ties = false) {
   uint32_t lo = 0u;
+  if (r != Rounding::kTruncate && no_ties) r = Rounding::kHalfUp;
   if (r == Rounding::kHalfUp || r == Rounding::kHalfEven) lo = 0x80000000u;
   if (r == Rounding::kHalfAway) lo = 0x80000000u + static_cast<uint32_t>(acc >> 31);
   const uint64_t off = (static_cast<uint64_t>(hi_add) << 32) | lo;
@@ -160,7 +164,9 @@ COSIM_HD int FsimLutIndexHot(float acc, const ChannelParams& c, Rounding r, bool
 //   half-up    t = RD(acc*ms_hi + 1.5*2^22 + 1/2): (bits(t) - kMagicHalfBaseBits) >> 1 = floor(u + 1/2)
 //   half-away  the half-up form on |acc|, then the sign of acc: sign(u) * floor(|u| + 1/2)
 // Returns i before index saturation, like AsicLutIndexHot; no tie needs a second look.
-COSIM_HD int FsimLutIndexFma(float acc, const ChannelParams& c, Rounding r) {
+// no_ties (c.fsim_hot == 3): u is never a half-integer, so every nearest mode is the half-even form.
+COSIM_HD int FsimLutIndexFma(float acc, const ChannelParams& c, Rounding r, bool no_ties = false) {
+  if (r != Rounding::kTruncate && no_ties) r = Rounding::kHalfEven;
   switch (r) {
     case Rounding::kHalfEven:
       return static_cast<int>(FloatBits(Fma(acc, c.ms_hi, kMagic)) - kMagicBits);

@@ -117,11 +117,16 @@ __global__ void __launch_bounds__(kBlock) FullScalarKernel(const KernelArgs a) {
   AddCounters(a.counters, n_acc, n_idx, n_out);
 }
 
-// The codes8 kernel: each thread owns kRun8 = 32 consecutive t of one row (two 16-byte loads and
-// the 4-byte halo word), 36 bytes wd[0..8]; element j reads bytes j+1 .. j+4.
-constexpr int kRun8 = 32;
+// The codes8 kernel: each thread owns a run of kN consecutive t of one row (kN / 16 16-byte loads
+// and the 4-byte halo word), 4 * (kN/4 + 1) bytes wd[]; element j reads bytes j+1 .. j+4.
+// kN = 16 for the integer and SFU ops (a warp's loads and stores are 512 contiguous bytes);
+// 32 for the float-sim table op, whose float MAC slides over the run (measured on an H200).
+constexpr int kRun8Max = 32;  // CheckCodes8 asks for L % kRun8Max == 0
+template <ElemOp kOp>
+constexpr int kRunOf = kOp == ElemOp::kFsimLut ? 32 : 16;
 
-__device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kRun8 / 4 + 1], int j) {
+template <int kN>
+__device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], int j) {
   Window w;
   const int q = (j + 1) >> 2, o = (j + 1) & 3;
   w.packed = o == 0 ? wd[q] : FunnelBytes(wd[q], wd[q + 1], o);
@@ -133,7 +138,14 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kRun8 / 4 + 1]
 // Paths of the int-lut ops, chosen once per run from the channel's flags (warp-uniform in
 // practice: a warp covers 32 runs of one row). kFast: AsicLutWideHi (asic_hot == 2) or
 // FsimLutIndexFma (fsim_hot == 2), reading the table by its shared-memory byte address.
-enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3 };
+// kFastNoTie: the same on channels where no exact tie can occur (asic_hot/fsim_hot == 3), where
+// every nearest mode is one rounding of the exact value.
+enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4 };
+
+// (float) of signed byte k of w by the conversion unit (I2F.S8 with a byte selector; exact).
+__device__ __forceinline__ float ByteToFloatCvt(uint32_t w, int k) {
+  return __int2float_rn(static_cast<int>(static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)))));
+}
 
 // One byte of the shared extended table by its 32-bit shared-window address (zero-extended).
 __device__ __forceinline__ uint32_t LdsU8(uint32_t addr) {
@@ -152,17 +164,17 @@ __device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2,
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
 // s_base: the shared-window address of index 0 of that table (the kFast tiers).
-template <ElemOp kOp, Rounding kR, int kTier>
+template <ElemOp kOp, Rounding kR, int kTier, int kN>
 __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
-                                          const uint32_t (&wd)[kRun8 / 4 + 1], const int8_t* s_idx,
-                                          uint32_t s_base, uint32_t (&out)[kRun8 / 4], bool& redo) {
+                                          const uint32_t (&wd)[kN / 4 + 1], const int8_t* s_idx,
+                                          uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
   // Float MAC: a sliding window of the four inputs, each byte converted once (exact).
   float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
   if constexpr (kFloatMac) {
-    x0 = ByteToFloat(wd[0], 1);
-    x1 = ByteToFloat(wd[0], 2);
-    x2 = ByteToFloat(wd[0], 3);
+    x0 = ByteToFloatCvt(wd[0], 1);
+    x1 = ByteToFloatCvt(wd[0], 2);
+    x2 = ByteToFloatCvt(wd[0], 3);
     w0 = ByteToFloat(c.w_packed, 0);
     w1 = ByteToFloat(c.w_packed, 1);
     w2 = ByteToFloat(c.w_packed, 2);
@@ -170,13 +182,14 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
   }
   uint32_t q[4];
   COSIM_UNROLL
-  for (int j = 0; j < kRun8; ++j) {
+  for (int j = 0; j < kN; ++j) {
     int code;
     float conv = 0.0f;
     if constexpr (kFloatMac) {
-      const float x3 = ByteToFloat(wd[(j + 4) >> 2], (j + 4) & 3);
+      const float x3 = ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3);
       // Exact (O2): all partial sums are integers below 2^24 (the hot tier starts from the bias).
-      const float start = (kOp == ElemOp::kFsimLut && (kTier == kHot || kTier == kFast)) ? c.bias_hi : 0.0f;
+      const float start =
+          (kOp == ElemOp::kFsimLut && (kTier == kHot || kTier == kFast || kTier == kFastNoTie)) ? c.bias_hi : 0.0f;
       conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, start))));
       x0 = x1;
       x1 = x2;
@@ -184,16 +197,17 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
     }
     uint32_t flags = 0;
     if constexpr (kOp == ElemOp::kAsicLut) {
-      const Window w = RunWindow8(wd, j);
-      if constexpr (kTier == kFast)
-        code = static_cast<int>(LdsU8(AsicLutWideHi(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR, s_base)));
+      const Window w = RunWindow8<kN>(wd, j);
+      if constexpr (kTier == kFast || kTier == kFastNoTie)
+        code = static_cast<int>(
+            LdsU8(AsicLutWideHi(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR, s_base, kTier == kFastNoTie)));
       else if constexpr (kTier == kHot)
         code = s_idx[AsicLutIndexHot(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR)];
       else
         code = s_idx[static_cast<int>(AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, kR, flags)) - p.idx_half];
     } else if constexpr (kOp == ElemOp::kFsimLut) {
-      if constexpr (kTier == kFast) {
-        code = static_cast<int>(LdsU8(static_cast<uint32_t>(FsimLutIndexFma(conv, c, kR)) + s_base));
+      if constexpr (kTier == kFast || kTier == kFastNoTie) {
+        code = static_cast<int>(LdsU8(static_cast<uint32_t>(FsimLutIndexFma(conv, c, kR, kTier == kFastNoTie)) + s_base));
       } else if constexpr (kTier == kHot) {
         code = s_idx[FsimLutIndexHot(conv, c, kR, redo)];  // conv already holds bias_acc
       } else {
@@ -205,19 +219,20 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
       if (p.acc_bits <= 24) conv = FsimAccumulatorSingle(conv, p, flags);
       code = SfuFromAcc(conv, c, p, kR, flags).code;
     } else {
-      code = EvalElement<kOp>(c, p, LutView{}, RunWindow8(wd, j), kR).code;
+      code = EvalElement<kOp>(c, p, LutView{}, RunWindow8<kN>(wd, j), kR).code;
     }
     q[j % 4] = static_cast<uint32_t>(code);
     if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
   }
 }
 
-// One run's inputs: its row, channel, start and 4 * (kRun8/4 + 1) bytes. The grid-stride loop
+// One run's inputs: its row, channel, start and 4 * (kN/4 + 1) bytes. The grid-stride loop
 // loads the next run before computing the current one (loads stay in flight) and steps the
 // (row, run, channel) position incrementally: no integer division per run.
+template <int kN>
 struct Run8 {
   uint32_t row, ci, d;  // row = b * D + d; ci = run index within the row
-  uint32_t wd[kRun8 / 4 + 1];
+  uint32_t wd[kN / 4 + 1];
 };
 
 struct Stepper {
@@ -225,12 +240,14 @@ struct Stepper {
   __device__ Stepper(uint32_t runs_per_row, uint32_t channels, uint32_t stride)
       : cpr(runs_per_row), D(channels), dq(stride / runs_per_row),
         dci(stride - (stride / runs_per_row) * runs_per_row), dd((stride / runs_per_row) % channels) {}
-  __device__ __forceinline__ void Place(uint32_t chunk, Run8& r) const {
+  template <class R>
+  __device__ __forceinline__ void Place(uint32_t chunk, R& r) const {
     r.row = chunk / cpr;
     r.ci = chunk - r.row * cpr;
     r.d = r.row % D;
   }
-  __device__ __forceinline__ void Step(const Run8& a, Run8& b) const {
+  template <class R>
+  __device__ __forceinline__ void Step(const R& a, R& b) const {
     b.ci = a.ci + dci;
     b.row = a.row + dq;
     b.d = a.d + dd;
@@ -243,12 +260,13 @@ struct Stepper {
   }
 };
 
-__device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8& r) {
-  const int t0 = static_cast<int>(r.ci) * kRun8;
+template <int kN>
+__device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r) {
+  const int t0 = static_cast<int>(r.ci) * kN;
   const int8_t* xr = a.x + int64_t{r.row} * a.lp.L;
   r.wd[0] = HaloWord(a, r.row, t0, xr);
   COSIM_UNROLL
-  for (int q = 0; q < kRun8 / 16; ++q) {
+  for (int q = 0; q < kN / 16; ++q) {
     const uint4 v = reinterpret_cast<const uint4*>(xr + t0)[q];
     r.wd[4 * q + 1] = v.x;
     r.wd[4 * q + 2] = v.y;
@@ -265,6 +283,7 @@ constexpr int kMinBlocks = kOp == ElemOp::kAsicLut ? 5 : 4;
 template <ElemOp kOp, Rounding kR>
 __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const KernelArgs a) {
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
+  constexpr int kN = kRunOf<kOp>;
   extern __shared__ int4 s_lut4[];
   const LayerParams& p = a.lp;
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
@@ -274,52 +293,56 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
     __syncthreads();
   }
-  const uint32_t cpr = static_cast<uint32_t>(p.L / kRun8);
+  const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
   const uint32_t stride = gridDim.x * blockDim.x;
   uint32_t chunk = blockIdx.x * blockDim.x + threadIdx.x;
   if (chunk >= chunks) return;
   const Stepper st(cpr, static_cast<uint32_t>(p.D), stride);
-  Run8 cur;
+  Run8<kN> cur;
   st.Place(chunk, cur);
   LoadRun8(a, cur);
   while (true) {
     const bool more = chunk + stride < chunks;  // chunks < 2^31 and stride < 2^31: no wrap
-    Run8 nxt;
+    Run8<kN> nxt;
     if (more) {
       st.Step(cur, nxt);
       LoadRun8(a, nxt);
     }
     const ChannelParams c = a.ch[cur.d];
-    uint32_t out[kRun8 / 4] = {};
+    uint32_t out[kN / 4] = {};
     bool redo = false;
     if constexpr (kOp == ElemOp::kAsicLut) {
-      if (c.asic_hot == 2)
-        RunCodes8<kOp, kR, kFast>(c, p, cur.wd, s_lut, s_base, out, redo);
+      if (c.asic_hot == 3)
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+      else if (c.asic_hot == 2)
+        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
       else if (c.asic_hot)
-        RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
       else
-        RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
     } else if constexpr (kOp == ElemOp::kFsimLut) {
-      if (c.fsim_hot == 2) {
-        RunCodes8<kOp, kR, kFast>(c, p, cur.wd, s_lut, s_base, out, redo);
+      if (c.fsim_hot == 3) {
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+      } else if (c.fsim_hot == 2) {
+        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
       } else {
-        if (c.fsim_hot) RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
+        if (c.fsim_hot) RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
         if (redo) {
-          RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, s_base, out, redo);
+          RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
         } else if (!c.fsim_hot) {
           if (c.fsim_fast)
-            RunCodes8<kOp, kR, kTwoTerm>(c, p, cur.wd, s_lut, s_base, out, redo);
+            RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
           else
-            RunCodes8<kOp, kR, kGeneral>(c, p, cur.wd, s_lut, s_base, out, redo);
+            RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
         }
       }
     } else {
-      RunCodes8<kOp, kR, kHot>(c, p, cur.wd, s_lut, s_base, out, redo);
+      RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
     }
-    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kRun8);
+    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kN);
     COSIM_UNROLL
-    for (int q = 0; q < kRun8 / 16; ++q)
+    for (int q = 0; q < kN / 16; ++q)
       dst[q] = make_uint4(out[4 * q], out[4 * q + 1], out[4 * q + 2], out[4 * q + 3]);
     if (!more) break;
     chunk += stride;
@@ -370,7 +393,7 @@ void LaunchFullOp(const KernelArgs& a, cudaStream_t s) {
 template <ElemOp kOp>
 void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
-  const int64_t work = int64_t{p.B} * p.D * (p.L / kRun8);
+  const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp>);
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
   const size_t smem = kLut ? static_cast<size_t>(p.ext_n) : 0;
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
@@ -394,7 +417,7 @@ void CheckCodes8(const KernelArgs& a) {
   if (p.output_bits > 8)
     throw std::invalid_argument("codes8: output_bits = " + std::to_string(p.output_bits) +
                                 " does not fit int8 (use the full outputs)");
-  if (!VecOk(a, kRun8) || !Aligned16(a.codes8))
+  if (!VecOk(a, kRun8Max) || !Aligned16(a.codes8))
     throw std::invalid_argument("codes8: needs L % 32 == 0 (L = " + std::to_string(p.L) +
                                 "), 16-byte aligned x and codes, and B * D * L / 32 < 2^31");
   const bool lut = p.op == ElemOp::kAsicLut || p.op == ElemOp::kFsimLut;

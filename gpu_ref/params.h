@@ -35,9 +35,11 @@ struct alignas(16) ChannelParams {
   int32_t may_overflow;    // 1: bias_acc + [-2^16, 2^16] can leave the acc_bits range
   int32_t asic_hot;        // >= 1: AsicLutIndexHot applies (int_lut.h) and, in a prepared layer,
                            //    every index it reaches lies in the extended table;
-                           //    2: AsicLutWideHi applies as well (m_wide set)
+                           //    2: AsicLutWideHi applies as well (m_wide set);
+                           //    3: and no exact tie is possible (NoTiesPossible, prepare.cpp)
   int32_t fsim_hot;        // >= 1: FsimLutIndexHot applies, same table condition;
-                           //    2: FsimLutIndexFma applies as well (|u| < 2^20)
+                           //    2: FsimLutIndexFma applies as well (|u| < 2^20);
+                           //    3: and no exact tie is possible
   // fp32 forms (fp32-sfu, Quamba order, naive fake-quant)
   float scale;   // fl32(s_w[d] * s_x)
   float bias_f;  // fl32((float)bias[d] * s_b)

@@ -150,6 +150,19 @@ LayerParams MakeLayerParams(const Knobs& k) {
   return p;
 }
 
+// True when u = acc * M / 2^shift is a half-integer for no |acc| <= reach. A tie needs
+// acc * M == 2^(shift-1) (mod 2^shift); with M = 2^z * odd that forces acc to be an odd multiple
+// of 2^(shift-1-z), so |acc| >= 2^(shift-1-z) (and z >= shift or M == 0 rules ties out).
+namespace {
+bool NoTiesPossible(int64_t M, int shift, int64_t reach) {
+  if (shift < 1 || M == 0) return true;
+  int z = 0;
+  while (((M >> z) & 1) == 0) ++z;
+  if (z >= shift) return true;
+  return reach < (int64_t{1} << (shift - 1 - z));
+}
+}  // namespace
+
 void DeriveFloatSimFields(ChannelParams& c, const LayerParams& p) {
   const float bh = static_cast<float>(c.bias_acc);  // RN; |bias_acc| <= 2^31
   c.bias_hi = bh;
@@ -176,6 +189,10 @@ void DeriveFloatSimFields(ChannelParams& c, const LayerParams& p) {
   }
   // The FMA float form (FsimLutIndexFma): |u| < 2^20 keeps every sum in its binade (O8).
   if (c.fsim_hot && static_cast<double>(reach) * c.mult < std::ldexp(1.0, 20 + c.shift)) c.fsim_hot = 2;
+  if (NoTiesPossible(c.mult, c.shift, reach)) {
+    if (c.asic_hot == 2) c.asic_hot = 3;
+    if (c.fsim_hot == 2) c.fsim_hot = 3;
+  }
 }
 
 Prepared Prepare(Mode mode, const LayerView& v, const Knobs& knobs, float factor) {

@@ -34,11 +34,13 @@ __global__ void RequantKernel(cosim::fsim::ChannelParams c, cosim::fsim::LayerPa
     const int ih = c.fsim_hot ? cosim::fsim::FsimLutIndexHot(static_cast<float>(sum), c, p.rounding, redo) : 0;
     if (c.fsim_hot && !redo && static_cast<uint32_t>(sat(ih) + half) != fa[i]) f1 |= 0x100u;
     // the fast forms of the codes8 kernel (hi_add = 0 returns the index itself)
-    if (c.asic_hot == 2 &&
-        static_cast<uint32_t>(sat(static_cast<int>(cosim::fsim::AsicLutWideHi(sum, c, p.rounding, 0u))) + half) != aa[i])
+    if (c.asic_hot >= 2 &&
+        static_cast<uint32_t>(sat(static_cast<int>(cosim::fsim::AsicLutWideHi(sum, c, p.rounding, 0u, c.asic_hot == 3))) +
+                              half) != aa[i])
       f2 |= 0x200u;
-    if (c.fsim_hot == 2 &&
-        static_cast<uint32_t>(sat(cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, p.rounding)) + half) != fa[i])
+    if (c.fsim_hot >= 2 &&
+        static_cast<uint32_t>(sat(cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, p.rounding, c.fsim_hot == 3)) +
+                              half) != fa[i])
       f1 |= 0x200u;
     ff[i] = f1;
     af[i] = f2;

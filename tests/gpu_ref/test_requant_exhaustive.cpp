@@ -43,7 +43,7 @@ const std::vector<Pair> kPairs = {
 };
 
 struct Stats {
-  std::atomic<int64_t> cases{0}, ties{0}, general{0}, fast{0}, hot{0}, redo{0}, wide{0}, fma{0};
+  std::atomic<int64_t> cases{0}, ties{0}, general{0}, fast{0}, hot{0}, redo{0}, wide{0}, fma{0}, notie{0};
 };
 
 // One (pair, bias, knobs) sweep over every conv value; returns "" or the first mismatch.
@@ -58,8 +58,9 @@ std::string Sweep(const Pair& pr, int64_t bias, const Knobs& k, Stats& st) {
   cosim::fsim::DeriveFloatSimFields(c, p);
   (c.fsim_fast ? st.fast : st.general) += 1;
   st.hot += c.fsim_hot != 0;
-  st.wide += c.asic_hot == 2;
-  st.fma += c.fsim_hot == 2;
+  st.wide += c.asic_hot >= 2;
+  st.fma += c.fsim_hot >= 2;
+  st.notie += c.fsim_hot == 3;
   const int64_t half = int64_t{1} << (k.lut_index_bits - 1);
   int64_t ties = 0;
   for (int conv = -65536; conv <= 65536; ++conv) {
@@ -89,9 +90,17 @@ std::string Sweep(const Pair& pr, int64_t bias, const Knobs& k, Stats& st) {
     int64_t i_fhot = c.fsim_hot ? cosim::fsim::FsimLutIndexHot(static_cast<float>(sum), c, k.rounding, redo) : i;
     if (redo) i_fhot = i;  // the caller recomputes these with the two-term path
     // the fast forms (hi_add = 0 returns i itself)
-    const int64_t i_awide = c.asic_hot == 2
-        ? int64_t{static_cast<int32_t>(cosim::fsim::AsicLutWideHi(static_cast<int>(sum), c, k.rounding, 0u))} : i;
-    const int64_t i_ffma = c.fsim_hot == 2 ? cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, k.rounding) : i;
+    const int64_t i_awide = c.asic_hot >= 2
+        ? int64_t{static_cast<int32_t>(cosim::fsim::AsicLutWideHi(static_cast<int>(sum), c, k.rounding, 0u,
+                                                                   c.asic_hot == 3))} : i;
+    const int64_t i_ffma =
+        c.fsim_hot >= 2 ? cosim::fsim::FsimLutIndexFma(static_cast<float>(sum), c, k.rounding, c.fsim_hot == 3) : i;
+    if (tie && (c.asic_hot == 3 || c.fsim_hot == 3)) {
+      std::ostringstream os;
+      os << "a channel flagged tie-free met an exact tie: M " << pr.M << " shift " << pr.shift << " bias " << bias
+         << " conv " << conv;
+      return os.str();
+    }
     const uint32_t a_ahot = (i_ahot == i && i_awide == i) ? want_addr : ~0u;
     const uint32_t a_fhot = (i_fhot == i && i_ffma == i) ? want_addr : ~0u;
     if (c.fsim_hot && tie && k.rounding != Rounding::kTruncate && !redo) {
@@ -173,6 +182,8 @@ TEST(FsimRequantExhaustive, EveryAccEveryPairEveryRounding) {
   EXPECT_GT(st.hot.load(), 0);
   EXPECT_GT(st.wide.load(), 0) << "no sweep exercised AsicLutWideHi";
   EXPECT_GT(st.fma.load(), 0) << "no sweep exercised FsimLutIndexFma";
+  EXPECT_GT(st.notie.load(), 0) << "no sweep exercised the tie-free forms";
+  EXPECT_GT(st.fma.load(), st.notie.load()) << "no sweep exercised the forms that handle ties";
   EXPECT_GT(st.fast.load(), st.hot.load());
   EXPECT_GT(st.general.load(), 0);
   ::testing::Test::RecordProperty("exact_ties", std::to_string(st.ties.load()));
