@@ -165,23 +165,28 @@ COSIM_HD int FsimLutIndexHot(float acc, const ChannelParams& c, Rounding r, bool
 //   half-away  the half-up form on |acc|, then the sign of acc: sign(u) * floor(|u| + 1/2)
 // Returns i before index saturation, like AsicLutIndexHot; no tie needs a second look.
 // no_ties (c.fsim_hot == 3): u is never a half-integer, so every nearest mode is the half-even form.
-COSIM_HD int FsimLutIndexFma(float acc, const ChannelParams& c, Rounding r, bool no_ties = false) {
+// The form on acc * ms for any power-of-two rescaling that keeps the product acc * ms equal to
+// acc * ms_hi (the int8 kernel's MAC works on acc * 2^-49 and passes ms_hi * 2^49, O7b).
+COSIM_HD int FsimLutIndexFmaScaled(float acc, float ms, Rounding r, bool no_ties) {
   if (r != Rounding::kTruncate && no_ties) r = Rounding::kHalfEven;
   switch (r) {
     case Rounding::kHalfEven:
-      return static_cast<int>(FloatBits(Fma(acc, c.ms_hi, kMagic)) - kMagicBits);
+      return static_cast<int>(FloatBits(Fma(acc, ms, kMagic)) - kMagicBits);
     case Rounding::kTruncate:
-      return static_cast<int>(FloatBits(FmaDown(acc, c.ms_hi, kMagic)) - kMagicBits);
+      return static_cast<int>(FloatBits(FmaDown(acc, ms, kMagic)) - kMagicBits);
     case Rounding::kHalfUp:
-      return static_cast<int>(FloatBits(FmaDown(acc, c.ms_hi, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
+      return static_cast<int>(FloatBits(FmaDown(acc, ms, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
     case Rounding::kHalfAway:
     default: {
       const int s = static_cast<int>(FloatBits(acc)) >> 31;  // 0 or -1
-      const int k =
-          static_cast<int>(FloatBits(FmaDown(fabsf(acc), c.ms_hi, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
+      const int k = static_cast<int>(FloatBits(FmaDown(fabsf(acc), ms, kMagicHalfUp)) - kMagicHalfBaseBits) >> 1;
       return (k ^ s) - s;
     }
   }
+}
+
+COSIM_HD int FsimLutIndexFma(float acc, const ChannelParams& c, Rounding r, bool no_ties = false) {
+  return FsimLutIndexFmaScaled(acc, c.ms_hi, r, no_ties);
 }
 
 // sat/wrap of a single-float accumulator |acc| < 2^24 with A <= 24 (exact bounds, O3).

@@ -142,9 +142,15 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], i
 // every nearest mode is one rounding of the exact value.
 enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4 };
 
-// (float) of signed byte k of w by the conversion unit (I2F.S8 with a byte selector; exact).
+// (float) of signed byte k of w by the conversion unit (I2F.S8; exact).
 __device__ __forceinline__ float ByteToFloatCvt(uint32_t w, int k) {
   return __int2float_rn(static_cast<int>(static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)))));
+}
+
+// Byte k of w read as the subnormal binary32 with those bits: byte * 2^-149, exact; one PRMT.
+// The fast float-sim tiers feed x + 128 (bytes of w ^ 0x80808080) this way (O7b).
+__device__ __forceinline__ float ByteAsSubnormal(uint32_t w, int k) {
+  return __uint_as_float(__byte_perm(w, 0u, 0x4440u | static_cast<uint32_t>(k)));
 }
 
 // One byte of the shared extended table by its 32-bit shared-window address (zero-extended).
@@ -169,60 +175,79 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
                                           const uint32_t (&wd)[kN / 4 + 1], const int8_t* s_idx,
                                           uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
-  // Float MAC: a sliding window of the four inputs, each byte converted once (exact).
-  float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
-  if constexpr (kFloatMac) {
-    x0 = ByteToFloatCvt(wd[0], 1);
-    x1 = ByteToFloatCvt(wd[0], 2);
-    x2 = ByteToFloatCvt(wd[0], 3);
-    w0 = ByteToFloat(c.w_packed, 0);
-    w1 = ByteToFloat(c.w_packed, 1);
-    w2 = ByteToFloat(c.w_packed, 2);
-    w3 = ByteToFloat(c.w_packed, 3);
-  }
-  uint32_t q[4];
-  COSIM_UNROLL
-  for (int j = 0; j < kN; ++j) {
-    int code;
-    float conv = 0.0f;
+  // The fast float-sim tiers run the MAC on (x + 128) * 2^-149 with the weights times 2^100, from
+  // (bias_acc - 128 * sum_k w_k) * 2^-49: every product and partial sum is an integer below 2^24
+  // times 2^-49, so exact, and the result is acc * 2^-49 (O7b). One PRMT per input byte.
+  constexpr bool kSubMac = kOp == ElemOp::kFsimLut && (kTier == kFast || kTier == kFastNoTie);
+  // The channel's constants come precomputed (ChannelParams::mac_*).
+  if constexpr (kSubMac) {
+    const uint32_t w0x = wd[0] ^ 0x80808080u;
+    float s0 = ByteAsSubnormal(w0x, 1), s1 = ByteAsSubnormal(w0x, 2), s2 = ByteAsSubnormal(w0x, 3);
+    uint32_t q[4];
+    COSIM_UNROLL
+    for (int j = 0; j < kN; ++j) {
+      const float s3 = ByteAsSubnormal(wd[(j + 4) >> 2] ^ 0x80808080u, (j + 4) & 3);
+      const float acc =
+          Fma(c.mac_w[3], s3, Fma(c.mac_w[2], s2, Fma(c.mac_w[1], s1, Fma(c.mac_w[0], s0, c.mac_start))));
+      s0 = s1;
+      s1 = s2;
+      s2 = s3;
+      q[j % 4] = LdsU8(static_cast<uint32_t>(FsimLutIndexFmaScaled(acc, c.mac_ms, kR, kTier == kFastNoTie)) + s_base);
+      if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+    }
+  } else {
+    // Float MAC: a sliding window of the four inputs, each byte converted once (exact).
+    float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
     if constexpr (kFloatMac) {
-      const float x3 = ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3);
-      // Exact (O2): all partial sums are integers below 2^24 (the hot tier starts from the bias).
-      const float start =
-          (kOp == ElemOp::kFsimLut && (kTier == kHot || kTier == kFast || kTier == kFastNoTie)) ? c.bias_hi : 0.0f;
-      conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, start))));
-      x0 = x1;
-      x1 = x2;
-      x2 = x3;
+      x0 = ByteToFloatCvt(wd[0], 1);
+      x1 = ByteToFloatCvt(wd[0], 2);
+      x2 = ByteToFloatCvt(wd[0], 3);
+      w0 = ByteToFloat(c.w_packed, 0);
+      w1 = ByteToFloat(c.w_packed, 1);
+      w2 = ByteToFloat(c.w_packed, 2);
+      w3 = ByteToFloat(c.w_packed, 3);
     }
-    uint32_t flags = 0;
-    if constexpr (kOp == ElemOp::kAsicLut) {
-      const Window w = RunWindow8<kN>(wd, j);
-      if constexpr (kTier == kFast || kTier == kFastNoTie)
-        code = static_cast<int>(
-            LdsU8(AsicLutWideHi(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR, s_base, kTier == kFastNoTie)));
-      else if constexpr (kTier == kHot)
-        code = s_idx[AsicLutIndexHot(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR)];
-      else
-        code = s_idx[static_cast<int>(AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, kR, flags)) - p.idx_half];
-    } else if constexpr (kOp == ElemOp::kFsimLut) {
-      if constexpr (kTier == kFast || kTier == kFastNoTie) {
-        code = static_cast<int>(LdsU8(static_cast<uint32_t>(FsimLutIndexFma(conv, c, kR, kTier == kFastNoTie)) + s_base));
-      } else if constexpr (kTier == kHot) {
-        code = s_idx[FsimLutIndexHot(conv, c, kR, redo)];  // conv already holds bias_acc
-      } else {
-        const FloorHalf fh = kTier == kTwoTerm ? FsimLutFloorHalfFast(conv, c, p, flags)
-                                               : FsimLutFloorHalfGeneral(conv, c, p, flags);
-        code = s_idx[static_cast<int>(FsimLutAddress(fh, p, kR, flags)) - p.idx_half];
+    uint32_t q[4];
+    COSIM_UNROLL
+    for (int j = 0; j < kN; ++j) {
+      int code;
+      float conv = 0.0f;
+      if constexpr (kFloatMac) {
+        const float x3 = ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3);
+        // Exact (O2): all partial sums are integers below 2^24 (the hot tier starts from the bias).
+        const float start = (kOp == ElemOp::kFsimLut && kTier == kHot) ? c.bias_hi : 0.0f;
+        conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, start))));
+        x0 = x1;
+        x1 = x2;
+        x2 = x3;
       }
-    } else if constexpr (kOp == ElemOp::kFsimSfu) {
-      if (p.acc_bits <= 24) conv = FsimAccumulatorSingle(conv, p, flags);
-      code = SfuFromAcc(conv, c, p, kR, flags).code;
-    } else {
-      code = EvalElement<kOp>(c, p, LutView{}, RunWindow8<kN>(wd, j), kR).code;
+      uint32_t flags = 0;
+      if constexpr (kOp == ElemOp::kAsicLut) {
+        const Window w = RunWindow8<kN>(wd, j);
+        if constexpr (kTier == kFast || kTier == kFastNoTie)
+          code = static_cast<int>(
+              LdsU8(AsicLutWideHi(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR, s_base, kTier == kFastNoTie)));
+        else if constexpr (kTier == kHot)
+          code = s_idx[AsicLutIndexHot(Dot4Acc(w.packed, c.w_packed, c.bias_acc), c, kR)];
+        else
+          code = s_idx[static_cast<int>(AsicLutAddressFromConv(Dot4(w.packed, c.w_packed), c, p, kR, flags)) - p.idx_half];
+      } else if constexpr (kOp == ElemOp::kFsimLut) {
+        if constexpr (kTier == kHot) {
+          code = s_idx[FsimLutIndexHot(conv, c, kR, redo)];  // conv already holds bias_acc
+        } else {
+          const FloorHalf fh = kTier == kTwoTerm ? FsimLutFloorHalfFast(conv, c, p, flags)
+                                                 : FsimLutFloorHalfGeneral(conv, c, p, flags);
+          code = s_idx[static_cast<int>(FsimLutAddress(fh, p, kR, flags)) - p.idx_half];
+        }
+      } else if constexpr (kOp == ElemOp::kFsimSfu) {
+        if (p.acc_bits <= 24) conv = FsimAccumulatorSingle(conv, p, flags);
+        code = SfuFromAcc(conv, c, p, kR, flags).code;
+      } else {
+        code = EvalElement<kOp>(c, p, LutView{}, RunWindow8<kN>(wd, j), kR).code;
+      }
+      q[j % 4] = static_cast<uint32_t>(code);
+      if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
     }
-    q[j % 4] = static_cast<uint32_t>(code);
-    if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
   }
 }
 

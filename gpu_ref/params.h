@@ -44,9 +44,14 @@ struct alignas(16) ChannelParams {
   float scale;   // fl32(s_w[d] * s_x)
   float bias_f;  // fl32((float)bias[d] * s_b)
   float s_w;     // s_w[d]
-  int32_t m_wide;  // M * 2^(32 - shift) when asic_hot == 2, else 0
+  int32_t m_wide;  // M * 2^(32 - shift) when asic_hot >= 2, else 0
+  // The int8 kernel's offset MAC of the fast float-sim tiers (fsim_hot >= 2, O7b), exact:
+  float mac_w[4];   // weight[d, k] * 2^100
+  float mac_start;  // (bias_acc - 128 * sum_k weight[d, k]) * 2^-49
+  float mac_ms;     // ms_hi * 2^49
+  int32_t pad_[2];
 };
-static_assert(sizeof(ChannelParams) == 64, "ChannelParams is 64 bytes");
+static_assert(sizeof(ChannelParams) == 96, "ChannelParams is 96 bytes");
 
 struct LayerParams {
   int32_t B = 0, D = 0, L = 0;

@@ -187,8 +187,21 @@ void DeriveFloatSimFields(ChannelParams& c, const LayerParams& p) {
     c.m_wide = static_cast<int32_t>(int64_t{c.mult} << (32 - c.shift));
     c.asic_hot = 2;
   }
-  // The FMA float form (FsimLutIndexFma): |u| < 2^20 keeps every sum in its binade (O8).
-  if (c.fsim_hot && static_cast<double>(reach) * c.mult < std::ldexp(1.0, 20 + c.shift)) c.fsim_hot = 2;
+  // The FMA float form (FsimLutIndexFma): |u| < 2^20 keeps every sum in its binade, and
+  // reach + 2^17 < 2^24 keeps the int8 kernel's offset MAC exact (O7a, O7b).
+  if (c.fsim_hot && static_cast<double>(reach) * c.mult < std::ldexp(1.0, 20 + c.shift) &&
+      reach + (int64_t{1} << 17) < (int64_t{1} << 24))
+    c.fsim_hot = 2;
+  if (c.fsim_hot >= 2) {  // O7b: every value below is an integer times a power of two, exact
+    float sum_w = 0.0f;
+    for (int k = 0; k < kTaps; ++k) {
+      const float w = static_cast<float>(ByteS(c.w_packed, k));
+      c.mac_w[k] = std::ldexp(w, 100);
+      sum_w += w;
+    }
+    c.mac_start = std::ldexp(c.bias_hi - 128.0f * sum_w, -49);  // |.| < 2^24 (fsim_hot >= 2)
+    c.mac_ms = std::ldexp(c.ms_hi, 49);
+  }
   if (NoTiesPossible(c.mult, c.shift, reach)) {
     if (c.asic_hot == 2) c.asic_hot = 3;
     if (c.fsim_hot == 2) c.fsim_hot = 3;
