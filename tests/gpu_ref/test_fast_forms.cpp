@@ -8,8 +8,11 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "gpu_ref/hd.h"
+#include "gpu_ref/int_lut.h"
+#include "gpu_ref/prepare.h"
 
 namespace {
 
@@ -68,6 +71,49 @@ TEST(FastForms, DivByScaleEqualsDivision) {
   EXPECT_EQ(cosim::fsim::ScaleReciprocal(0x1p-41f), 0.0f);
   EXPECT_EQ(cosim::fsim::ScaleReciprocal(0x1.000002p20f), 0.0f);
   EXPECT_EQ(cosim::fsim::DivByScale(1.0f, 3.0f, 0.0f), 1.0f / 3.0f);
+}
+
+// O7b on the host: the int8 kernel's offset MAC (bytes + 128 read as subnormals, weights times
+// 2^100, the per-channel start and multiplier of DeriveFloatSimFields) gives acc * 2^-49 exactly,
+// and the scaled index form then equals the unscaled one, for random channels and inputs.
+TEST(FastForms, OffsetMacIsExact) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> byte(-128, 127), bias(-(1 << 23) + (1 << 18), (1 << 23) - (1 << 18)),
+      mult(1, 65535), sh(16, 30), rnd(0, 3);
+  const cosim::fsim::LayerParams p = cosim::fsim::MakeLayerParams(cosim::fsim::Knobs{});
+  int64_t channels = 0, bad = 0;
+  for (int ch = 0; ch < 2000; ++ch) {
+    cosim::fsim::ChannelParams c{};
+    int w[4];
+    for (int k = 0; k < 4; ++k) {
+      w[k] = byte(rng);
+      c.w_packed |= static_cast<uint32_t>(static_cast<uint8_t>(w[k])) << (8 * k);
+    }
+    c.bias_acc = ch % 3 == 0 ? bias(rng) : bias(rng) / 4096;
+    c.mult = mult(rng);
+    c.shift = sh(rng);
+    cosim::fsim::DeriveFloatSimFields(c, p);
+    if (c.fsim_hot < 2) continue;
+    ++channels;
+    const auto r = static_cast<cosim::fsim::Rounding>(rnd(rng));
+    for (int i = 0; i < 64; ++i) {
+      int x[4];
+      int64_t acc = c.bias_acc;
+      float sub[4];
+      for (int k = 0; k < 4; ++k) {
+        x[k] = i == 0 ? -128 : (i == 1 ? 127 : byte(rng));
+        acc += int64_t{w[k]} * x[k];
+        sub[k] = cosim::fsim::BitsToFloat(static_cast<uint32_t>(x[k] + 128));  // (x + 128) * 2^-149
+      }
+      float a = c.mac_start;
+      for (int k = 0; k < 4; ++k) a = cosim::fsim::Fma(c.mac_w[k], sub[k], a);
+      bad += std::ldexp(static_cast<double>(a), 49) != static_cast<double>(acc);
+      bad += cosim::fsim::FsimLutIndexFmaScaled(a, c.mac_ms, r, c.fsim_hot == 3) !=
+             cosim::fsim::FsimLutIndexFma(static_cast<float>(acc), c, r, c.fsim_hot == 3);
+    }
+  }
+  EXPECT_EQ(bad, 0);
+  EXPECT_GT(channels, 1000);
 }
 
 }  // namespace
