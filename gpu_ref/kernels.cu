@@ -165,7 +165,7 @@ __device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2,
   return __byte_perm(__byte_perm(q0, q1, 0x0040u), __byte_perm(q2, q3, 0x0040u), 0x5410u);
 }
 
-// The 32 int8 codes of one run, packed into out[8].
+// The kN int8 codes of one run, packed into out[kN / 4].
 // `redo` is set when the float-sim hot tier met a half-integer uh (see FsimLutIndexHot); the
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
