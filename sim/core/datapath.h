@@ -5,6 +5,10 @@
 // it holds no arithmetic of its own. Results are independent of `threads` byte for byte (rows
 // are independent; counters are integer sums). The carried state follows section 2: zero
 // history when LayerInput::state is null, and state_out holds the last three inputs.
+// An int-lut row runs through the block forms of the stages (MacBlock, RequantBlock,
+// LookupBlock: blocks of 256 elements, branch-free, vectorised by the compiler); they equal the
+// element forms (MacTaps, RequantToIndex, LookupSilu) bit for bit, counters included, and
+// RunOptions::element_by_element runs the element forms instead (tests compare the two).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,7 @@ struct LayerCounters {
 struct RunOptions {
   bool keep_intermediates = true;  // fill acc and index / pre_act and silu
   int threads = 1;                 // >= 1; the result does not depend on it
+  bool element_by_element = false; // int-lut: the element-form stage calls, not the block forms
 };
 
 struct LayerResult {

@@ -1,4 +1,4 @@
-// Activation: int-lut SiLU table ROM (stage_silu_lut.h, docs/datapath.md 5.3);
+// Activation: int-lut SiLU table ROM (stage_silu_lut.h LookupBlock, docs/datapath.md 5.3);
 // fp32-sfu the special-function unit (stage_sfu.h SfuActivateQuantize, 6.3-6.4).
 #include "sim/core/stage_sfu.h"
 #include "sim/core/stage_silu_lut.h"
@@ -27,6 +27,10 @@ void Activation::Run() {
       for (int l = 0; l < bt->lanes; ++l) {
         const int32_t* index = bt->index_of(l);
         int32_t* code = bt->code_of(l);
+        if (!off_by_one) {
+          saturated += LookupBlock(lut, clamped, index, bt->steps, n, code);
+          continue;
+        }
         for (int t = 0; t < bt->steps; ++t) {
           // The fault presents the next address to the ROM (wrapping at the table's end).
           const int64_t idx = off_by_one ? WrapSigned(int64_t{index[t]} + 1, n) : index[t];

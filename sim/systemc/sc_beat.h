@@ -24,6 +24,8 @@
 #include "sim/core/compile.h"
 #include "sim/core/datapath.h"
 #include "sim/core/layer.h"
+#include "sim/core/stage_mac.h"
+#include "sim/core/stage_requant.h"
 #include "sim/systemc/sc_model.h"
 
 namespace cosim {
@@ -86,6 +88,12 @@ struct LayerJob {
   LayerResult* out = nullptr;
   ScTiming* timing = nullptr;
   bool int_lut = true;
+  // Per channel, the block-form constants of the MAC and (int-lut) requant stages with the
+  // planted fault applied (sim/core stage_mac.h, stage_requant.h); a channel whose constants
+  // the block forms do not cover has block_ok[d] == 0 and runs the element forms.
+  std::vector<MacChannel> mac;
+  std::vector<RequantChannel> rq;
+  std::vector<uint8_t> block_ok;
   int B = 0, D = 0, L = 0, P = 0, T = 0, groups = 0;
   uint64_t total_beats = 0;
   sc_core::sc_time period, start, end;

@@ -15,6 +15,7 @@
 // | acc-always-wrap      | MAC          | accumulator wraps in saturate mode    | same                        |
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,21 @@ bool ScFaultApplies(ScFault f, bool profile_is_int_lut);
 // The rounding mode the wrong-rounding fault uses instead of `r`.
 constexpr Rounding WrongRounding(Rounding r) {
   return r == Rounding::kTruncate ? Rounding::kHalfAwayFromZero : Rounding::kTruncate;
+}
+
+// The stage arguments as a fault presents them (the clean value for every other fault).
+constexpr Rounding FaultedRounding(ScFault f, Rounding r) { return f == ScFault::kWrongRounding ? WrongRounding(r) : r; }
+constexpr int FaultedShift(ScFault f, int shift) {
+  return f == ScFault::kShiftOffByOne ? (shift + 1 < 62 ? shift + 1 : 62) : shift;
+}
+constexpr Overflow FaultedOverflow(ScFault f, Overflow ov) { return f == ScFault::kAccAlwaysWrap ? Overflow::kWrap : ov; }
+// Taps of channel d: weight[d, k], or weight[d, 3 - k] under taps-reversed.
+inline void FaultedTaps(ScFault f, const int8_t* w, int8_t taps[4]) {
+  for (int k = 0; k < 4; ++k) taps[k] = f == ScFault::kTapsReversed ? w[3 - k] : w[k];
+}
+// The bias the MAC adds: bias_acc for int-lut (0 under bias-dropped); fp32-sfu adds none here.
+constexpr int64_t FaultedMacBias(ScFault f, bool int_lut, int64_t bias_acc) {
+  return (int_lut && f != ScFault::kBiasDropped) ? bias_acc : 0;
 }
 
 }  // namespace sc

@@ -14,6 +14,28 @@ namespace cosim {
 namespace sc {
 namespace {
 
+// The block-form constants of every channel, with the job's planted fault applied the way the
+// stages apply it to the element forms (sc_faults.h).
+void PrepareBlockForms(LayerJob& j) {
+  const CompiledLayer& c = *j.c;
+  const HwConfig& hw = c.hw;
+  const ScFault f = j.opt->fault;
+  j.mac.assign(static_cast<size_t>(j.D), MacChannel{});
+  j.rq.assign(static_cast<size_t>(j.D), RequantChannel{});
+  j.block_ok.assign(static_cast<size_t>(j.D), 0);
+  for (int d = 0; d < j.D; ++d) {
+    int8_t taps[kTaps];
+    FaultedTaps(f, &j.layer->weight[static_cast<size_t>(d) * kTaps], taps);
+    bool ok = MakeMacChannel(taps, FaultedMacBias(f, j.int_lut, j.int_lut ? c.bias_acc[d] : 0), hw.acc_bits,
+                             &j.mac[static_cast<size_t>(d)]);
+    if (j.int_lut) {
+      ok = ok && MakeRequantChannel(c.mult[d], FaultedShift(f, c.shift[d]), FaultedRounding(f, hw.rounding),
+                                    hw.lut_index_bits, hw.acc_bits, &j.rq[static_cast<size_t>(d)]);
+    }
+    j.block_ok[static_cast<size_t>(d)] = ok ? 1 : 0;
+  }
+}
+
 bool g_elaborated = false;
 
 // The top module: six stages in a line, five FIFOs of Beat*.
@@ -182,6 +204,7 @@ ScResult ScAsicModel::RunLayer(const CompiledLayer& c, const LayerData& layer, c
   const uint64_t runs = static_cast<uint64_t>((L + job.T - 1) / job.T);
   job.total_beats = static_cast<uint64_t>(B) * job.groups * runs;
   job.period = sc_core::sc_time(opt.clock_ns, sc_core::SC_NS);
+  PrepareBlockForms(job);
 
   ctx.job = &job;
   ctx.pending = true;

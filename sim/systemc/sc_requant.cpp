@@ -1,6 +1,6 @@
-// Requantizer: int-lut RequantToIndex (stage_requant.h, docs/datapath.md 5.2);
+// Requantizer: int-lut RequantBlock, or RequantToIndex for constants the block form does not
+// cover (stage_requant.h, docs/datapath.md 5.2);
 // fp32-sfu PreActivation (stage_sfu.h, 6.2).
-#include <algorithm>
 #include <cmath>
 
 #include "sim/core/stage_requant.h"
@@ -22,15 +22,26 @@ void Requantizer::Run() {
     const CompiledLayer& c = *j.c;
     const ScFault fault = j.opt->fault;
     if (j.int_lut) {
-      const Rounding r = fault == ScFault::kWrongRounding ? WrongRounding(c.hw.rounding) : c.hw.rounding;
+      const Rounding r = FaultedRounding(fault, c.hw.rounding);
       const int index_bits = c.hw.lut_index_bits;
       int64_t saturated = 0;
       for (int l = 0; l < bt->lanes; ++l) {
         const int d = bt->d0 + l;
-        const int64_t mult = c.mult[d];
-        const int shift = fault == ScFault::kShiftOffByOne ? std::min(c.shift[d] + 1, 62) : c.shift[d];
         const int32_t* acc = bt->acc_of(l);
         int32_t* index = bt->index_of(l);
+        if (j.block_ok[static_cast<size_t>(d)]) {  // the block form (constants with the fault applied)
+          const RequantChannel& q = j.rq[static_cast<size_t>(d)];
+          const int n = bt->steps;
+          switch (q.mode) {
+            case Rounding::kHalfAwayFromZero: saturated += RequantBlock<Rounding::kHalfAwayFromZero>(q, acc, n, index); break;
+            case Rounding::kHalfToEven: saturated += RequantBlock<Rounding::kHalfToEven>(q, acc, n, index); break;
+            case Rounding::kHalfUp: saturated += RequantBlock<Rounding::kHalfUp>(q, acc, n, index); break;
+            case Rounding::kTruncate: saturated += RequantBlock<Rounding::kTruncate>(q, acc, n, index); break;
+          }
+          continue;
+        }
+        const int64_t mult = c.mult[d];
+        const int shift = FaultedShift(fault, c.shift[d]);
         for (int t = 0; t < bt->steps; ++t) {
           const RequantResult q = RequantToIndex(acc[t], mult, shift, r, index_bits);
           index[t] = static_cast<int32_t>(q.index);

@@ -393,23 +393,29 @@ LayerVectors LoadLayerFolder(const std::string& ld) {
   const vec::NpyArray b = vec::ReadNpy(ld + "/bias.npy");
   vec::ExpectNpy(b, DType::kI8, {D}, "bias.npy");
   v.layer.bias.assign(b.as<int8_t>(), b.as<int8_t>() + b.count());
-  const vec::NpyArray x = vec::ReadNpy(ld + "/x.npy");
+  // The [B, D, L] tensors are opened in place (memory-mapped when large): one copy, into the
+  // result, and none through an intermediate buffer.
+  const vec::NpyFile x = vec::OpenNpy(ld + "/x.npy");
   vec::ExpectNpy(x, DType::kI8, {B, D, L}, "x.npy");
   v.input = Activations{B, L, std::vector<int8_t>(x.as<int8_t>(), x.as<int8_t>() + x.count())};
   v.compiled = CompileLayer(v.layer, hw);
   // The expected outputs come from the folder, not from a recomputation: a testbench checks
   // against what the folder says.
-  const vec::NpyArray y = vec::ReadNpy(ld + "/y.npy");
+  const vec::NpyFile y = vec::OpenNpy(ld + "/y.npy");
   vec::ExpectNpy(y, CodeDType(hw.output_bits), {B, D, L}, "y.npy");
   v.result.batch = B;
   v.result.channels = D;
   v.result.seq_len = L;
   v.result.y.resize(y.count());
-  for (int64_t i = 0; i < y.count(); ++i) {
-    v.result.y[i] = y.dtype == DType::kI8 ? y.as<int8_t>()[i]
-                                          : (y.dtype == DType::kI16 ? y.as<int16_t>()[i] : y.as<int32_t>()[i]);
+  auto widen = [&](const auto* codes) { std::copy(codes, codes + y.count(), v.result.y.begin()); };
+  if (y.dtype == DType::kI8) {
+    widen(y.as<int8_t>());
+  } else if (y.dtype == DType::kI16) {
+    widen(y.as<int16_t>());
+  } else {
+    widen(y.as<int32_t>());
   }
-  const vec::NpyArray acc = vec::ReadNpy(ld + "/acc.npy");
+  const vec::NpyFile acc = vec::OpenNpy(ld + "/acc.npy");
   vec::ExpectNpy(acc, DType::kI32, {B, D, L}, "acc.npy");
   v.result.acc.assign(acc.as<int32_t>(), acc.as<int32_t>() + acc.count());
   if (hw.profile == Profile::kIntLut) {

@@ -132,7 +132,8 @@ class FolderModel final : public Model {
     const std::string ctx = file_ + ": layers[" + std::to_string(i) + "]";
     Activations a;
     if (j.contains("inputs")) {
-      const vec::NpyArray x = vec::ReadNpy(JoinPath(dir_, vec::GetString(j, "inputs", ctx)));
+      // Opened in place (memory-mapped when large): copied once, into the activations.
+      const vec::NpyFile x = vec::OpenNpy(JoinPath(dir_, vec::GetString(j, "inputs", ctx)));
       vec::ExpectNpy(x, vec::DType::kI8, {-1, channels_, -1}, ctx + " inputs");
       a.batch = static_cast<int>(x.shape[0]);
       a.seq_len = static_cast<int>(x.shape[2]);

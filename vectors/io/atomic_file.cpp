@@ -44,6 +44,10 @@ int WriteAll(int fd, const char* data, size_t len) {
 }  // namespace
 
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {
+  WriteFileAtomic(path, {ByteSpan{bytes.data(), bytes.size()}});
+}
+
+void WriteFileAtomic(const std::string& path, std::initializer_list<ByteSpan> parts) {
   if (path.empty()) throw Error(ExitCode::kIo, "WriteFileAtomic: empty path");
   const std::string tmp = path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -55,7 +59,10 @@ void WriteFileAtomic(const std::string& path, const std::string& bytes) {
     ThrowIo(path, what, err);
   };
 
-  if (int err = WriteAll(fd, bytes.data(), bytes.size())) fail("write failed", err);
+  for (const ByteSpan& part : parts) {
+    if (part.size == 0) continue;
+    if (int err = WriteAll(fd, static_cast<const char*>(part.data), part.size)) fail("write failed", err);
+  }
   if (::fsync(fd) != 0) fail("fsync failed", errno);
   const int rc = ::close(fd);
   fd = -1;

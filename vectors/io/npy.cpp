@@ -1,8 +1,10 @@
 // npy.cpp: see npy.h for the contract.
 #include "vectors/io/npy.h"
 
+#include <cstddef>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "vectors/io/atomic_file.h"
 
@@ -271,6 +273,27 @@ DType DTypeFromDescr(const std::string& descr, const std::string& name) {
                                        " (supported: " + SupportedDescrs() + ")");
 }
 
+// What ExpectNpy looks at.
+struct NpyMeta {
+  DType dtype;
+  const std::vector<int64_t>& shape;
+};
+
+struct NpyLayout {
+  DType dtype = DType::kU8;
+  std::vector<int64_t> shape;
+  size_t offset = 0;  // where the data starts
+  size_t nbytes = 0;  // count * itemsize
+};
+
+void CheckDTypeAccess(const std::string& source, DType have, DType wanted) {
+  if (wanted != have) {
+    throw Error(ExitCode::kBadInput,
+                (source.empty() ? std::string("npy array") : source) + ": array dtype is " +
+                    DTypeName(have) + " but it was accessed as " + DTypeName(wanted));
+  }
+}
+
 }  // namespace
 
 size_t DTypeSize(DType dt) { return Info(dt).size; }
@@ -299,8 +322,8 @@ std::string ShapeToString(const std::vector<int64_t>& shape) {
   return s;
 }
 
-std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* data,
-                      size_t nbytes) {
+std::string EncodeNpyHeader(DType dt, const std::vector<int64_t>& shape, const void* data,
+                            size_t nbytes) {
   const DTypeInfo& info = Info(dt);
   if (shape.empty()) {
     throw Error(ExitCode::kInternal, "EncodeNpy: 0-d arrays are not supported (ndim must be >= 1)");
@@ -344,7 +367,7 @@ std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* d
   const size_t total_hlen = hlen + padlen;
 
   std::string out;
-  out.reserve(prefix + total_hlen + nbytes);
+  out.reserve(prefix + total_hlen);
   out.append(kMagic, kMagicLen);
   out += static_cast<char>(major);
   out += static_cast<char>(0);
@@ -355,6 +378,13 @@ std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* d
   out += dict;
   out.append(padlen, ' ');
   out += '\n';
+  return out;
+}
+
+std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* data,
+                      size_t nbytes) {
+  std::string out = EncodeNpyHeader(dt, shape, data, nbytes);
+  out.reserve(out.size() + nbytes);
   if (nbytes > 0) out.append(static_cast<const char*>(data), nbytes);
   return out;
 }
@@ -365,21 +395,17 @@ int64_t NpyArray::count() const {
   return c;
 }
 
-void NpyArray::CheckAccess(DType wanted) const {
-  if (wanted != dtype) {
-    throw Error(ExitCode::kBadInput,
-                (source.empty() ? std::string("npy array") : source) + ": array dtype is " +
-                    DTypeName(dtype) + " but it was accessed as " + DTypeName(wanted));
-  }
-}
+void NpyArray::CheckAccess(DType wanted) const { CheckDTypeAccess(source, dtype, wanted); }
 
-NpyArray DecodeNpy(const std::string& bytes, const std::string& name) {
-  const size_t size = bytes.size();
+namespace {
+
+// Validates a whole .npy file held at [bytes, bytes + size) and says where its data lies.
+NpyLayout ParseNpy(const char* bytes, size_t size, const std::string& name) {
   // Magic.
   const size_t magic_avail = size < kMagicLen ? size : kMagicLen;
-  if (std::memcmp(bytes.data(), kMagic, magic_avail) != 0) {
+  if (std::memcmp(bytes, kMagic, magic_avail) != 0) {
     throw Error(ExitCode::kBadInput, name + ": bad magic (not a .npy file; starts with " +
-                                         Quote(bytes.substr(0, 8)) + ")");
+                                         Quote(std::string(bytes, size < 8 ? size : 8)) + ")");
   }
   if (size < kMagicLen + 2) {
     throw Error(ExitCode::kIo, name + ": truncated: file is " + std::to_string(size) +
@@ -411,15 +437,14 @@ NpyArray DecodeNpy(const std::string& bytes, const std::string& name) {
                                    " bytes but only " + std::to_string(size - prefix) +
                                    " bytes follow the preamble");
   }
-  const std::string header = bytes.substr(prefix, static_cast<size_t>(hlen));
+  const std::string header(bytes + prefix, static_cast<size_t>(hlen));
 
   std::string descr;
   bool fortran = false;
   std::vector<int64_t> shape;
   HeaderParser(header, name).Parse(&descr, &fortran, &shape);
 
-  NpyArray a;
-  a.source = name;
+  NpyLayout a;
   a.dtype = DTypeFromDescr(descr, name);
   if (fortran) {
     throw Error(ExitCode::kBadInput,
@@ -449,20 +474,70 @@ NpyArray DecodeNpy(const std::string& bytes, const std::string& name) {
                                          DTypeName(a.dtype) + ")");
   }
   a.shape = std::move(shape);
-  a.bytes.assign(reinterpret_cast<const uint8_t*>(bytes.data()) + prefix + hlen,
-                 reinterpret_cast<const uint8_t*>(bytes.data()) + size);
+  a.offset = prefix + static_cast<size_t>(hlen);
+  a.nbytes = expect;
   return a;
 }
 
-NpyArray ReadNpy(const std::string& path) { return DecodeNpy(ReadFile(path), path); }
+}  // namespace
+
+NpyArray DecodeNpy(const std::string& bytes, const std::string& name) {
+  NpyLayout l = ParseNpy(bytes.data(), bytes.size(), name);
+  NpyArray a;
+  a.source = name;
+  a.dtype = l.dtype;
+  a.shape = std::move(l.shape);
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(bytes.data()) + l.offset;
+  a.bytes.assign(data, data + l.nbytes);
+  return a;
+}
+
+NpyFile OpenNpy(const std::string& path, size_t map_min_bytes) {
+  NpyFile f;
+  f.file_ = FileBytes::Open(path, map_min_bytes);
+  NpyLayout l = ParseNpy(f.file_.data(), f.file_.size(), path);
+  f.source = path;
+  f.dtype = l.dtype;
+  f.shape = std::move(l.shape);
+  f.data_ = reinterpret_cast<const uint8_t*>(f.file_.data()) + l.offset;
+  f.nbytes_ = l.nbytes;
+  if (reinterpret_cast<uintptr_t>(f.data_) % alignof(std::max_align_t) != 0 && f.nbytes_ > 0) {
+    // Data not aligned for typed access (a header length that is not a multiple of 16; numpy
+    // pads to 64, and small files read into a string): this file is copied once.
+    f.aligned_copy_.assign(f.data_, f.data_ + f.nbytes_);
+    f.data_ = f.aligned_copy_.data();
+  }
+  return f;
+}
+
+int64_t NpyFile::count() const {
+  int64_t c = 1;
+  for (int64_t d : shape) c *= d;
+  return c;
+}
+
+void NpyFile::CheckAccess(DType wanted) const { CheckDTypeAccess(source, dtype, wanted); }
+
+NpyArray ReadNpy(const std::string& path) {
+  NpyFile f = OpenNpy(path);
+  NpyArray a;
+  a.source = std::move(f.source);
+  a.dtype = f.dtype;
+  a.shape = std::move(f.shape);
+  a.bytes.assign(f.data(), f.data() + f.nbytes());
+  return a;
+}
 
 void WriteNpy(const std::string& path, DType dt, const std::vector<int64_t>& shape,
               const void* data, size_t nbytes) {
-  WriteFileAtomic(path, EncodeNpy(dt, shape, data, nbytes));
+  // EncodeNpy's bytes, written as header then data without first joining them in memory.
+  const std::string header = EncodeNpyHeader(dt, shape, data, nbytes);
+  WriteFileAtomic(path, {ByteSpan{header.data(), header.size()}, ByteSpan{data, nbytes}});
 }
 
-void ExpectNpy(const NpyArray& a, DType dt, const std::vector<int64_t>& shape,
-               const std::string& what) {
+namespace {
+
+void ExpectDTypeShape(const NpyMeta& a, DType dt, const std::vector<int64_t>& shape, const std::string& what) {
   bool ok = a.dtype == dt && a.shape.size() == shape.size();
   for (size_t i = 0; ok && i < shape.size(); ++i) {
     if (shape[i] != -1 && shape[i] != a.shape[i]) ok = false;
@@ -473,6 +548,16 @@ void ExpectNpy(const NpyArray& a, DType dt, const std::vector<int64_t>& shape,
                                          DTypeName(a.dtype) + " array of shape " +
                                          ShapeToString(a.shape));
   }
+}
+
+}  // namespace
+
+void ExpectNpy(const NpyArray& a, DType dt, const std::vector<int64_t>& shape, const std::string& what) {
+  ExpectDTypeShape(NpyMeta{a.dtype, a.shape}, dt, shape, what);
+}
+
+void ExpectNpy(const NpyFile& a, DType dt, const std::vector<int64_t>& shape, const std::string& what) {
+  ExpectDTypeShape(NpyMeta{a.dtype, a.shape}, dt, shape, what);
 }
 
 }  // namespace cosim::vec

@@ -14,6 +14,12 @@
 //                kUnsupported  a format version other than 1.0 / 2.0;
 //                kIo        file missing/unreadable, header or data truncated
 //                           ("truncated: expected N data bytes, found M").
+//  - OpenNpy reads a file in place: a regular file of at least kMapMinBytes is memory-mapped
+//    (mapped_file.h) and the array's data() points into the mapping, so large vector files are
+//    never copied; smaller ones are read. Same validation and messages as DecodeNpy (the file
+//    name first), and ReadFile's for files that cannot be read. ReadNpy = OpenNpy + one copy of
+//    the data into an owning NpyArray; WriteNpy writes EncodeNpy's bytes (header, then the
+//    caller's data, not joined in memory first) with WriteFileAtomic.
 //  - Only ndim >= 1 arrays are supported. Data is stored raw (host must be little-endian).
 #pragma once
 
@@ -23,6 +29,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
+#include "vectors/io/mapped_file.h"
 
 namespace cosim::vec {
 
@@ -56,6 +63,9 @@ std::string ShapeToString(const std::vector<int64_t>& shape);
 // Whole .npy file bytes for a C-order little-endian array.
 std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* data,
                       size_t nbytes);
+// The part of EncodeNpy before the data (same checks of the arguments).
+std::string EncodeNpyHeader(DType dt, const std::vector<int64_t>& shape, const void* data,
+                            size_t nbytes);
 
 struct NpyArray {
   DType dtype = DType::kU8;
@@ -77,9 +87,40 @@ struct NpyArray {
   void CheckAccess(DType wanted) const;
 };
 
+// A .npy file opened in place (OpenNpy): dtype and shape checked, data() inside the file's
+// mapping (or its bytes read into memory when small). Move-only; data() lives as long as it.
+class NpyFile {
+ public:
+  DType dtype = DType::kU8;
+  std::vector<int64_t> shape;
+  std::string source;  // the path, used in error messages
+
+  int64_t count() const;
+  const uint8_t* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }  // count() * DTypeSize(dtype)
+  bool mapped() const { return file_.mapped() && aligned_copy_.empty(); }
+
+  // Typed view of the data. Throws kBadInput if T does not match dtype.
+  template <class T>
+  const T* as() const {
+    CheckAccess(DTypeOf<T>::value);
+    return reinterpret_cast<const T*>(data_);
+  }
+
+ private:
+  friend NpyFile OpenNpy(const std::string& path, size_t map_min_bytes);
+  void CheckAccess(DType wanted) const;
+  FileBytes file_;
+  const uint8_t* data_ = nullptr;
+  size_t nbytes_ = 0;
+  std::vector<uint8_t> aligned_copy_;  // only for data not aligned for typed access
+};
+
 // Parses a whole .npy file held in memory; name_for_errors prefixes every message.
 NpyArray DecodeNpy(const std::string& bytes, const std::string& name_for_errors);
-// Reads and decodes a file (kIo if missing/unreadable).
+// Opens a file in place (kIo if missing/unreadable); see the contract above.
+NpyFile OpenNpy(const std::string& path, size_t map_min_bytes = kMapMinBytes);
+// Reads and decodes a file into an owning array (kIo if missing/unreadable).
 NpyArray ReadNpy(const std::string& path);
 // EncodeNpy + WriteFileAtomic.
 void WriteNpy(const std::string& path, DType dt, const std::vector<int64_t>& shape,
@@ -88,6 +129,8 @@ void WriteNpy(const std::string& path, DType dt, const std::vector<int64_t>& sha
 // Throws kBadInput "<what>: expected int8 array of shape (1, *), got int16 array of shape
 // (1, 5)" when dtype or shape differ. -1 in `shape` matches any extent of that axis.
 void ExpectNpy(const NpyArray& a, DType dt, const std::vector<int64_t>& shape,
+               const std::string& what);
+void ExpectNpy(const NpyFile& a, DType dt, const std::vector<int64_t>& shape,
                const std::string& what);
 
 }  // namespace cosim::vec

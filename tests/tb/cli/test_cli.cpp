@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "tests/vectors/golden/temp_dir.h"
@@ -139,6 +140,20 @@ TEST(Cli, RegressPassesAndAPlantedFaultFails) {
   const Result bad = Cosim("regress --layers 3 --seq-len 64 --fsim-fault 1 --out " + d.path() + "/r2");
   EXPECT_EQ(bad.code, 1) << bad.out;
   EXPECT_NE(bad.out.find("MISMATCH float-sim-int8 vs asic: layer 3"), std::string::npos) << bad.out;
+}
+
+TEST(Cli, RegressWithoutHardwareRunsTheRestAndReportsPeakMemory) {
+  cosim::testing::TempDir d;
+  const Result r = Cosim("regress --layers 0-1 --seq-len 64 --no-rtl --no-systemc --device host --out " + d.path() + "/r");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("PASS: float-sim INT8 == ASIC model, bit for bit (SystemC model and RTL not run)"),
+            std::string::npos)
+      << r.out;
+  const size_t at = r.out.find("peak memory: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const long mib = std::strtol(r.out.c_str() + at + 13, nullptr, 10);
+  EXPECT_GT(mib, 0) << r.out;
+  EXPECT_NE(r.out.find(" MiB resident", at), std::string::npos) << r.out;
 }
 
 }  // namespace
