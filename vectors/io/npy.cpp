@@ -286,6 +286,13 @@ struct NpyLayout {
   size_t nbytes = 0;  // count * itemsize
 };
 
+// Number of elements of an array of this shape (validated shapes: no overflow).
+int64_t ElementCount(const std::vector<int64_t>& shape) {
+  int64_t c = 1;
+  for (int64_t d : shape) c *= d;
+  return c;
+}
+
 void CheckDTypeAccess(const std::string& source, DType have, DType wanted) {
   if (wanted != have) {
     throw Error(ExitCode::kBadInput,
@@ -389,11 +396,7 @@ std::string EncodeNpy(DType dt, const std::vector<int64_t>& shape, const void* d
   return out;
 }
 
-int64_t NpyArray::count() const {
-  int64_t c = 1;
-  for (int64_t d : shape) c *= d;
-  return c;
-}
+int64_t NpyArray::count() const { return ElementCount(shape); }
 
 void NpyArray::CheckAccess(DType wanted) const { CheckDTypeAccess(source, dtype, wanted); }
 
@@ -510,11 +513,7 @@ NpyFile OpenNpy(const std::string& path, size_t map_min_bytes) {
   return f;
 }
 
-int64_t NpyFile::count() const {
-  int64_t c = 1;
-  for (int64_t d : shape) c *= d;
-  return c;
-}
+int64_t NpyFile::count() const { return ElementCount(shape); }
 
 void NpyFile::CheckAccess(DType wanted) const { CheckDTypeAccess(source, dtype, wanted); }
 
