@@ -82,11 +82,12 @@ for t in "${TARGETS[@]}"; do
       jdir=$BUILD/logs/$t-$stamp.jobs
       mkdir -p "$jdir"
       (cd "$jdir" && "$BUILD/$t" "${flags[@]}" "${extra[@]}" -jobs="$JOBS" -workers="$JOBS" "$corpus") >"$log" 2>&1
-      cat "$jdir"/fuzz-*.log >>"$log" 2>/dev/null
+      # The controller's log already echoes each finished job's log: count from the job files.
+      execs=$(cat "$jdir"/fuzz-*.log 2>/dev/null | grep -E "^stat::number_of_executed_units:" | awk '{s += $2} END {print s + 0}')
     else
       "$BUILD/$t" "${flags[@]}" "${extra[@]}" "$corpus" >"$log" 2>&1
+      execs=$(grep -E "^stat::number_of_executed_units:" "$log" | awk '{s += $2} END {print s + 0}')
     fi
-    execs=$(grep -E "^stat::number_of_executed_units:" "$log" | awk '{s += $2} END {print s + 0}')
   elif [ "$mode" = fork ]; then
     "$BUILD/$t" "${flags[@]}" "${extra[@]}" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
       "$corpus" >"$log" 2>&1
