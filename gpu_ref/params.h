@@ -38,7 +38,8 @@ struct alignas(16) ChannelParams {
                            //    2: AsicLutWideHi applies as well (m_wide set);
                            //    3: and no exact tie is possible (NoTiesPossible, prepare.cpp)
   int32_t fsim_hot;        // >= 1: FsimLutIndexHot applies, same table condition;
-                           //    2: FsimLutIndexFma applies as well (|u| < 2^20);
+                           //    2: FsimLutIndexFma applies as well (|u| < 2^20,
+                           //       |bias_acc| + 2^16 + 2^17 < 2^24; mac_* set, O7b);
                            //    3: and no exact tie is possible
   // fp32 forms (fp32-sfu, Quamba order, naive fake-quant)
   float scale;   // fl32(s_w[d] * s_x)

@@ -5,9 +5,6 @@
 #include <cstdlib>
 
 #include <sys/resource.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "sim/core/error.h"
 #include "tb/cli/commands.h"
@@ -46,19 +43,6 @@ double ParseRate(const ParsedArgs& a, const std::string& name, double def) {
     throw Error(ExitCode::kUsage, "--" + name + " '" + v + "' must be a number in [0, 1)");
   }
   return r;
-}
-
-// A layer's large buffers (hundreds of MB at mamba-2.8b sizes: codes, intermediates, one result
-// per float-sim mode) are allocated and freed once per layer. glibc would map and unmap each
-// buffer above its mmap threshold (at most 32 MiB by default), so every layer would fault in
-// and zero its pages again, about a quarter of a mamba-2.8b-size run. Kept in the heap and never
-// trimmed, the next layer reuses the same pages; layers run one at a time, so the peak does not
-// change.
-void ReuseLayerBuffers() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, -1);
-#endif
 }
 
 // Peak resident set size of this process so far, in MiB (Linux reports ru_maxrss in KiB).
@@ -136,7 +120,6 @@ int RunRegress(const std::vector<std::string>& argv) {
   const std::string out_dir = rc.out.empty() ? "cosim_report" : rc.out;
 
   const auto model = gold::OpenModel(rc.model, rc.Synthetic());
-  ReuseLayerBuffers();
   Progress bar("regress");
   regress::RegressResult r = regress::RunRegress(*model, o, [&](int d, int t) { bar.Update(d, t); });
   bar.Done();
