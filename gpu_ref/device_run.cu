@@ -4,6 +4,7 @@
 // to `streams` layers in flight: each slot owns a stream, pinned staging buffers and device
 // buffers sized from the largest layer it has seen, all freed on return (also on exceptions).
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 #include "gpu_ref/floatsim_cuda.h"
 #include "gpu_ref/kernels.h"
 #include "gpu_ref/prepare.h"
+#include "gpu_ref/ytable_build.h"
 
 namespace cosim::fsim {
 namespace {
@@ -134,6 +136,31 @@ void Harvest(Slot& s, const Prepared& pr, ModeResult& r) {
 
 }  // namespace
 
+// The y-table of a layer from a device scan (ytable.h): the device's own evaluations of the order.
+YTable DeviceYTable(const Prepared& pr) {
+  YScan scan;
+  scan.spec = MakeYScanSpec(pr);
+  const size_t tr_off = 256, bytes = tr_off + sizeof(YTransition) * kYMaxTransitions;
+  DeviceBuffer d;
+  d.Ensure(bytes);
+  FSIM_CUDA_CHECK(cudaMemset(d.as<char>(), 0, 256));
+  LaunchYScan(pr.lp, scan.spec, d.as<uint32_t>(), d.as<int32_t>(16), d.as<YTransition>(tr_off), kYMaxTransitions, nullptr);
+  FSIM_CUDA_CHECK(cudaDeviceSynchronize());
+  uint32_t count = 0;
+  int32_t ends[4];
+  FSIM_CUDA_CHECK(cudaMemcpy(&count, d.as<char>(), sizeof count, cudaMemcpyDeviceToHost));
+  FSIM_CUDA_CHECK(cudaMemcpy(ends, d.as<char>(16), sizeof ends, cudaMemcpyDeviceToHost));
+  scan.overflow = count > static_cast<uint32_t>(kYMaxTransitions);
+  scan.transitions.resize(std::min<size_t>(count, kYMaxTransitions));
+  FSIM_CUDA_CHECK(cudaMemcpy(scan.transitions.data(), d.as<char>(tr_off),
+                             scan.transitions.size() * sizeof(YTransition), cudaMemcpyDeviceToHost));
+  scan.neg_first = ends[0];
+  scan.neg_last = ends[1];
+  scan.pos_first = ends[2];
+  scan.pos_last = ends[3];
+  return BuildYTable(scan);
+}
+
 bool DeviceAvailable() {
   int n = 0;
   if (cudaGetDeviceCount(&n) != cudaSuccess || n < 1) {
@@ -218,11 +245,36 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
   const ParamLayout lay(*prepared_);
   std::vector<char> host(lay.total);
   lay.Fill(*prepared_, host.data());
-  FSIM_CUDA_CHECK(cudaMalloc(&d_params_, lay.total));
-  FSIM_CUDA_CHECK(cudaMemcpy(d_params_, host.data(), lay.total, cudaMemcpyHostToDevice));
+  if (YTableApplies(*prepared_)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ytable_ = std::make_unique<YTable>(DeviceYTable(*prepared_));
+    plan_.y_table = ytable_->params.n > 0;
+    plan_.entries = ytable_->params.n;
+    plan_.exponent = ytable_->exponent;
+    plan_.transitions = ytable_->transitions;
+    plan_.points = ytable_->points;
+    plan_.note = ytable_->why_not;
+    plan_.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  try {
+    FSIM_CUDA_CHECK(cudaMalloc(&d_params_, lay.total));
+    FSIM_CUDA_CHECK(cudaMemcpy(d_params_, host.data(), lay.total, cudaMemcpyHostToDevice));
+    if (plan_.y_table) {
+      const size_t bytes = ytable_->entries.size() * sizeof(YEntry);
+      FSIM_CUDA_CHECK(cudaMalloc(&d_ytab_, bytes));
+      FSIM_CUDA_CHECK(cudaMemcpy(d_ytab_, ytable_->entries.data(), bytes, cudaMemcpyHostToDevice));
+    }
+  } catch (...) {
+    if (d_params_) cudaFree(d_params_);
+    if (d_ytab_) cudaFree(d_ytab_);
+    throw;
+  }
 }
 
-DeviceLayer::~DeviceLayer() { if (d_params_) cudaFree(d_params_); }
+DeviceLayer::~DeviceLayer() {
+  if (d_params_) cudaFree(d_params_);
+  if (d_ytab_) cudaFree(d_ytab_);
+}
 
 void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream_t stream,
                                   const int8_t* d_state) const {
@@ -230,6 +282,10 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
   a.x = d_x;
   a.state = d_state;
   a.codes8 = d_codes;
+  if (d_ytab_) {
+    a.ytab = static_cast<const YEntry*>(d_ytab_);
+    a.yt = ytable_->params;
+  }
   LaunchCodes8(a, stream);
 }
 

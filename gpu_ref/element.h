@@ -63,12 +63,53 @@ COSIM_HD int32_t QuantizeOutput(float v, Rounding r, float lo, float hi, uint32_
   return static_cast<int32_t>(SatFloat(RoundFloat(v, r), lo, hi, kFlagOutputSat, flags));
 }
 
+// The tail of every fp32 order: from the pre-activation value y to the output code. SiluOf is
+// the SiLU each order computes (platform expf and IEEE division for Quamba and naive fake-quant,
+// Silu32 for fp32-sfu); CodeOfSilu the output quantization. The code is a function of y alone
+// (per layer), which the codes8 kernel tabulates (ytable.h).
+template <ElemOp kOp>
+COSIM_HD float SiluOf(float y) {
+  if constexpr (kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu)
+    return Silu32(y);
+  else
+    return Div(y, Add(1.0f, PlatformExp<kOp == ElemOp::kQuambaFastExp>(-y)));
+}
+
+template <ElemOp kOp>
+COSIM_HD int32_t CodeOfSilu(float before, const LayerParams& p, Rounding r, uint32_t& flags) {
+  if constexpr (kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu) {
+    return QuantizeOutput(DivByScale(before, p.s_oe, p.inv_s_oe), r, p.out_lo, p.out_hi, flags);
+  } else {
+    // Quamba: roundf(y / s_out) then the int8 clamp (clamping the float first equals CUDA's
+    // saturating float->int conversion followed by the clamp). Naive: torch.round (half to even).
+    constexpr Rounding kR = kOp == ElemOp::kNaive ? Rounding::kHalfEven : Rounding::kHalfAway;
+    return RoundSatSmall(DivByScale(before, p.s_out, p.inv_s_out), kR, -128.0f, 127.0f, kFlagOutputSat,
+                         flags);
+  }
+}
+
+// The output code of pre-activation value y (r: the knob rounding; Quamba and naive fix theirs).
+template <ElemOp kOp>
+COSIM_HD int32_t CodeOfY(float y, const LayerParams& p, Rounding r) {
+  uint32_t flags = 0;
+  return CodeOfSilu<kOp>(SiluOf<kOp>(y), p, r, flags);
+}
+
+// Naive fake-quant's y: dequantized operands, products summed in tap order, + bias. xf[k] is
+// fl(x[t-3+k] * s_x) (the kernel converts each input once), wf[k] = fl(w[d,k] * s_w[d]).
+COSIM_HD float NaivePreActivation(const float (&xf)[kTaps], const float (&wf)[kTaps], float bias_f) {
+  float acc = Mul(xf[0], wf[0]);
+COSIM_UNROLL
+  for (int k = 1; k < kTaps; ++k) acc = Add(acc, Mul(xf[k], wf[k]));
+  return Add(acc, bias_f);
+}
+
 // fp32-sfu steps 2-4 (docs/datapath.md section 6) from the accumulator after sat/wrap.
 COSIM_HD ElemOut SfuFromAcc(float acc, const ChannelParams& c, const LayerParams& p, Rounding r,
                             uint32_t flags) {
   ElemOut o{0, 0.0f, 0.0f, flags};
-  o.before = Silu32(PreActivation(acc, c));
-  o.code = QuantizeOutput(DivByScale(o.before, p.s_oe, p.inv_s_oe), r, p.out_lo, p.out_hi, o.flags);
+  o.before = SiluOf<ElemOp::kAsicSfu>(PreActivation(acc, c));
+  o.code = CodeOfSilu<ElemOp::kAsicSfu>(o.before, p, r, o.flags);
   return o;
 }
 
@@ -79,28 +120,21 @@ COSIM_HD ElemOut EvalElement(const ChannelParams& c, const LayerParams& p, const
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp ||
                 kOp == ElemOp::kUpperBound) {
     const float y = PreActivation(SmallIntToFloat(Dot4(w.packed, c.w_packed)), c);  // exact
-    o.before = Div(y, Add(1.0f, PlatformExp<kOp == ElemOp::kQuambaFastExp>(-y)));
+    o.before = SiluOf<kOp>(y);
     if constexpr (kOp == ElemOp::kUpperBound) {
       o.after = o.before;
       return o;
     }
-    // roundf(y / s_out) then the int8 clamp (clamping the float first equals CUDA's
-    // saturating float->int conversion followed by the clamp).
-    o.code = RoundSatSmall(DivByScale(o.before, p.s_out, p.inv_s_out), Rounding::kHalfAway, -128.0f, 127.0f,
-                           kFlagOutputSat, o.flags);
+    o.code = CodeOfSilu<kOp>(o.before, p, r, o.flags);
   } else if constexpr (kOp == ElemOp::kNaive) {
-    // dequantize, products summed in tap order, + bias, SiLU, torch.round (half to even).
-    float acc = 0.0f;
+    float xf[kTaps], wf[kTaps];
 COSIM_UNROLL
     for (int k = 0; k < kTaps; ++k) {
-      const float xf = Mul(static_cast<float>(w.x[k]), p.s_x);
-      const float wf = Mul(static_cast<float>(ByteS(c.w_packed, k)), c.s_w);
-      acc = k == 0 ? Mul(xf, wf) : Add(acc, Mul(xf, wf));
+      xf[k] = Mul(static_cast<float>(w.x[k]), p.s_x);
+      wf[k] = Mul(static_cast<float>(ByteS(c.w_packed, k)), c.s_w);
     }
-    const float y = Add(acc, c.bias_f);
-    o.before = Div(y, Add(1.0f, PlatformExp<false>(-y)));
-    o.code = RoundSatSmall(DivByScale(o.before, p.s_out, p.inv_s_out), Rounding::kHalfEven, -128.0f, 127.0f,
-                           kFlagOutputSat, o.flags);
+    o.before = SiluOf<kOp>(NaivePreActivation(xf, wf, c.bias_f));
+    o.code = CodeOfSilu<kOp>(o.before, p, r, o.flags);
   } else if constexpr (kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut) {
     uint32_t addr;
     if constexpr (kOp == ElemOp::kAsicLut)

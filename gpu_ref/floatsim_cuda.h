@@ -1,12 +1,14 @@
 // floatsim_cuda.h: device-resident layers for code that keeps its data on the GPU (fsim_bench).
 //
 // DeviceLayer compiles a layer on the host (the same Prepare() as RunHost) and uploads its
-// parameters; the launches then read x and write outputs in device memory, asynchronously on
-// the given stream. Only built with CUDA (target cosim_fsim_cuda).
+// parameters (and, for the fp32 orders, builds its y-table on the device: codes_plan()); the
+// launches then read x and write outputs in device memory, asynchronously on the given stream.
+// Only built with CUDA (target cosim_fsim_cuda).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <cuda_runtime_api.h>
 
@@ -15,6 +17,20 @@
 namespace cosim::fsim {
 
 struct Prepared;
+struct YTable;
+
+// How LaunchCodesInt8 runs a layer of the Quamba, naive or fp32-sfu order: on a y-table (ytable.h)
+// built when the DeviceLayer is made, by a device scan of every binary32 pre-activation value the
+// layer can produce, or (no table) by evaluating the order per element.
+struct CodesPlan {
+  bool y_table = false;
+  int entries = 0;            // 16-byte table entries
+  int exponent = 0;           // bucket width 2^-exponent
+  int64_t transitions = 0;    // code changes the scan found
+  uint64_t points = 0;        // binary32 values the scan evaluated
+  double build_ms = 0.0;      // scan + table build + upload, wall time
+  std::string note;           // why there is no table (empty when y_table or not applicable)
+};
 
 class DeviceLayer {
  public:
@@ -33,10 +49,14 @@ class DeviceLayer {
                   const int8_t* d_state = nullptr) const;
 
   const Prepared& prepared() const { return *prepared_; }
+  const CodesPlan& codes_plan() const { return plan_; }
 
  private:
   std::unique_ptr<Prepared> prepared_;
+  std::unique_ptr<YTable> ytable_;
+  CodesPlan plan_;
   void* d_params_ = nullptr;  // one allocation: channels, tables
+  void* d_ytab_ = nullptr;    // the y-table entries
 };
 
 }  // namespace cosim::fsim

@@ -2,6 +2,7 @@
 // arithmetic is element.h's, shared with the host. See kernels.h for the two kernel kinds.
 #include "gpu_ref/kernels.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -140,7 +141,25 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], i
 // FsimLutIndexFma (fsim_hot == 2), reading the table by its shared-memory byte address.
 // kFastNoTie: the same on channels where no exact tie can occur (asic_hot/fsim_hot == 3), where
 // every nearest mode is one rounding of the exact value.
-enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4 };
+// kYTab: the fp32 orders on the layer's y-table (ytable.h): y as the order computes it, then the
+// table entry of its bucket (one 16-byte shared load) and three compares.
+enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4, kYTab = 5 };
+
+template <ElemOp kOp>
+constexpr bool kYOp = kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive ||
+                      kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu;
+
+// The code of pre-activation y from the shared y-table; y_base is the shared-window address of
+// entry 0 minus 16 * kYBucketBase (mod 2^32), so the bucket's bits address the entry directly.
+__device__ __forceinline__ int32_t YTableCodeShared(float y, const YTableParams& t, uint32_t y_base) {
+  const float yc = YTableClamp(y, t);
+  const uint32_t addr = (YTableBucketBits(yc, t) << 4) + y_base;
+  YEntry e;
+  asm("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];"
+      : "=r"(e.t[0]), "=r"(e.t[1]), "=r"(e.t[2]), "=r"(e.codes)
+      : "r"(addr));
+  return YEntryCode(yc, e);
+}
 
 // (float) of signed byte k of w by the conversion unit (I2F.S8; exact).
 __device__ __forceinline__ float ByteToFloatCvt(uint32_t w, int k) {
@@ -169,11 +188,13 @@ __device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2,
 // `redo` is set when the float-sim hot tier met a half-integer uh (see FsimLutIndexHot); the
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
-// s_base: the shared-window address of index 0 of that table (the kFast tiers).
+// s_base: the shared-window address of index 0 of that table (the kFast tiers), or the y-table's
+// y_base (kYTab).
 template <ElemOp kOp, Rounding kR, int kTier, int kN>
 __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
                                           const uint32_t (&wd)[kN / 4 + 1], const int8_t* s_idx,
-                                          uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo) {
+                                          uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo,
+                                          const YTableParams& yt) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
   // The fast float-sim tiers run the MAC on (x + 128) * 2^-149 with the weights times 2^100, from
   // (bias_acc - 128 * sum_k w_k) * 2^-49: every product and partial sum is an integer below 2^24
@@ -193,6 +214,50 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
       s1 = s2;
       s2 = s3;
       q[j % 4] = LdsU8(static_cast<uint32_t>(FsimLutIndexFmaScaled(acc, c.mac_ms, kR, kTier == kFastNoTie)) + s_base);
+      if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+    }
+  } else if constexpr (kTier == kYTab) {
+    // y exactly as the order computes it (element.h), then the table.
+    constexpr bool kNaiveMac = kOp == ElemOp::kNaive;
+    float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
+    if constexpr (kFloatMac || kNaiveMac) {
+      const float sx = kNaiveMac ? p.s_x : 1.0f;  // fl(x * 1) == x: the float MAC's inputs
+      x0 = Mul(ByteToFloatCvt(wd[0], 1), sx);
+      x1 = Mul(ByteToFloatCvt(wd[0], 2), sx);
+      x2 = Mul(ByteToFloatCvt(wd[0], 3), sx);
+      const float sw = kNaiveMac ? c.s_w : 1.0f;
+      w0 = Mul(ByteToFloat(c.w_packed, 0), sw);
+      w1 = Mul(ByteToFloat(c.w_packed, 1), sw);
+      w2 = Mul(ByteToFloat(c.w_packed, 2), sw);
+      w3 = Mul(ByteToFloat(c.w_packed, 3), sw);
+    }
+    uint32_t q[4];
+    COSIM_UNROLL
+    for (int j = 0; j < kN; ++j) {
+      float y;
+      if constexpr (kFloatMac || kNaiveMac) {
+        const float x3 = Mul(ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3), kNaiveMac ? p.s_x : 1.0f);
+        if constexpr (kNaiveMac) {
+          y = NaivePreActivation({x0, x1, x2, x3}, {w0, w1, w2, w3}, c.bias_f);
+        } else {
+          float conv = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Mul(w0, x0))));  // FloatMac, exact (O2)
+          uint32_t flags = 0;
+          if (p.acc_bits <= 24) conv = FsimAccumulatorSingle(conv, p, flags);
+          y = PreActivation(conv, c);
+        }
+        x0 = x1;
+        x1 = x2;
+        x2 = x3;
+      } else {
+        const Window w = RunWindow8<kN>(wd, j);
+        if constexpr (kOp == ElemOp::kAsicSfu) {
+          uint32_t flags = 0;
+          y = PreActivation(SmallIntToFloat(static_cast<int>(AsicAccumulator(Dot4(w.packed, c.w_packed), p, flags))), c);
+        } else {  // Quamba: (float) acc through the magic constant's bits, exact (|acc| <= 2^16)
+          y = PreActivation(Sub(BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, c.w_packed, static_cast<int>(kMagicBits)))), kMagic), c);
+        }
+      }
+      q[j % 4] = static_cast<uint32_t>(YTableCodeShared(y, yt, s_base));
       if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
     }
   } else {
@@ -318,6 +383,14 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
     __syncthreads();
   }
+  // The y-table: entry b at y_base + 16 * (kYBucketBase + b) (mod 2^32).
+  const uint32_t y_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - (kYBucketBase << 4);
+  if constexpr (kYOp<kOp>) {
+    if (a.ytab) {
+      for (int i = threadIdx.x; i < a.yt.n; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.ytab)[i];
+      __syncthreads();
+    }
+  }
   const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
   const uint32_t stride = gridDim.x * blockDim.x;
@@ -339,31 +412,36 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     bool redo = false;
     if constexpr (kOp == ElemOp::kAsicLut) {
       if (c.asic_hot == 3)
-        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
       else if (c.asic_hot == 2)
-        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
       else if (c.asic_hot)
-        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
       else
-        RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     } else if constexpr (kOp == ElemOp::kFsimLut) {
       if (c.fsim_hot == 3) {
-        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
       } else if (c.fsim_hot == 2) {
-        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
       } else {
-        if (c.fsim_hot) RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+        if (c.fsim_hot) RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
         if (redo) {
-          RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+          RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
         } else if (!c.fsim_hot) {
           if (c.fsim_fast)
-            RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+            RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
           else
-            RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+            RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
         }
       }
+    } else if constexpr (kYOp<kOp>) {
+      if (a.ytab)
+        RunCodes8<kOp, kR, kYTab, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt);
+      else
+        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     } else {
-      RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo);
+      RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     }
     uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kN);
     COSIM_UNROLL
@@ -372,6 +450,30 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     if (!more) break;
     chunk += stride;
     cur = nxt;
+  }
+}
+
+template <ElemOp kOp>
+__global__ void __launch_bounds__(kBlock) YScanKernel(const LayerParams p, const YScanSpec spec,
+                                                      uint32_t* count, int32_t* ends, YTransition* tr,
+                                                      int capacity) {
+  const uint64_t chunks = (spec.neg_n + spec.pos_n + kYScanChunk - 1) / kYScanChunk;
+  const Rounding r = p.rounding;
+  const auto g = [&p, r](float y) { return CodeOfY<kOp>(y, p, r); };
+  for (uint64_t c = blockIdx.x * uint64_t{blockDim.x} + threadIdx.x; c < chunks;
+       c += uint64_t{gridDim.x} * blockDim.x) {
+    YScanChunk(
+        spec, c, g,
+        [&](const YTransition& t) {
+          const uint32_t i = atomicAdd(count, 1u);
+          if (i < static_cast<uint32_t>(capacity)) tr[i] = t;
+        },
+        [&](uint64_t j, int32_t code) {
+          if (spec.neg_n && j == 0) ends[0] = code;
+          if (spec.neg_n && j == spec.neg_n - 1) ends[1] = code;
+          if (spec.pos_n && j == spec.neg_n) ends[2] = code;
+          if (spec.pos_n && j == spec.neg_n + spec.pos_n - 1) ends[3] = code;
+        });
   }
 }
 
@@ -420,7 +522,8 @@ void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
   const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp>);
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
-  const size_t smem = kLut ? static_cast<size_t>(p.ext_n) : 0;
+  const size_t smem = kLut ? static_cast<size_t>(p.ext_n)
+                           : (kYOp<kOp> && a.ytab ? static_cast<size_t>(a.yt.n) * sizeof(YEntry) : 0);
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
     Launch(Codes8Kernel<kOp, Rounding::kHalfAway>, a, work, smem, s);
   } else {
@@ -461,6 +564,24 @@ void LaunchFull(const KernelArgs& a, cudaStream_t s) {
     case ElemOp::kAsicSfu: return LaunchFullOp<ElemOp::kAsicSfu>(a, s);
     case ElemOp::kFsimLut: return LaunchFullOp<ElemOp::kFsimLut>(a, s);
     case ElemOp::kFsimSfu: return LaunchFullOp<ElemOp::kFsimSfu>(a, s);
+  }
+}
+
+void LaunchYScan(const LayerParams& p, const YScanSpec& spec, uint32_t* d_count, int32_t* d_ends,
+                 YTransition* d_tr, int capacity, cudaStream_t s) {
+  const uint64_t chunks = (spec.neg_n + spec.pos_n + kYScanChunk - 1) / kYScanChunk;
+  const unsigned grid = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>((chunks + kBlock - 1) / kBlock, static_cast<uint64_t>(SmCount()) * 16)));
+  const auto go = [&](auto kernel) {
+    kernel<<<grid, kBlock, 0, s>>>(p, spec, d_count, d_ends, d_tr, capacity);
+    FSIM_CUDA_CHECK(cudaGetLastError());
+  };
+  switch (p.op) {
+    case ElemOp::kQuamba: return go(YScanKernel<ElemOp::kQuamba>);
+    case ElemOp::kQuambaFastExp: return go(YScanKernel<ElemOp::kQuambaFastExp>);
+    case ElemOp::kNaive: return go(YScanKernel<ElemOp::kNaive>);
+    case ElemOp::kAsicSfu: return go(YScanKernel<ElemOp::kAsicSfu>);
+    case ElemOp::kFsimSfu: return go(YScanKernel<ElemOp::kFsimSfu>);
+    default: throw std::invalid_argument("LaunchYScan: the layer's order has no y-table");
   }
 }
 

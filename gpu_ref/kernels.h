@@ -7,7 +7,8 @@
 //           lut_index_bits <= 17 (the table lives in shared memory).
 // Each thread of the vector paths owns 16 (full) or 32 (codes8) consecutive t of one row: 16-byte
 // loads plus the 4-byte word before them (the 3-sample halo; the carried state or zeros at t = 0).
-// codes8 runs the int-lut hot paths (int_lut.h) on channels whose flags allow them.
+// codes8 runs the int-lut hot paths (int_lut.h) on channels whose flags allow them, and the fp32
+// orders (Quamba, naive, fp32-sfu) on the layer's y-table when it has one (ytable.h).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 
 #include "gpu_ref/element.h"
 #include "gpu_ref/params.h"
+#include "gpu_ref/ytable.h"
 
 namespace cosim::fsim {
 
@@ -32,6 +34,8 @@ struct KernelArgs {
   float* after = nullptr;
   unsigned long long* counters = nullptr;  // [3]: acc overflows, index sats, output sats (added)
   int8_t* codes8 = nullptr;       // codes8 output
+  const YEntry* ytab = nullptr;   // the layer's y-table (codes8 of the fp32 orders), or null
+  YTableParams yt;
 };
 
 // Throw std::invalid_argument when the codes8 kernel cannot run this layer.
@@ -39,5 +43,11 @@ void CheckCodes8(const KernelArgs& a);
 
 void LaunchFull(const KernelArgs& a, cudaStream_t stream);
 void LaunchCodes8(const KernelArgs& a, cudaStream_t stream);
+
+// The y-table scan of a layer's fp32 order on the device (ytable.h): G at every point of `spec`;
+// *d_count counts the transitions, the first kYMaxTransitions of them land in d_tr (any order),
+// d_ends[0..3] the codes at the first and last point of each side. d_count must start at 0.
+void LaunchYScan(const LayerParams& p, const YScanSpec& spec, uint32_t* d_count, int32_t* d_ends,
+                 YTransition* d_tr, int capacity, cudaStream_t stream);
 
 }  // namespace cosim::fsim

@@ -78,7 +78,7 @@ run_test() {
     status=1
     grep -E '^\[  FAILED|Failure' -A6 "$logs/$name.log" | head -n 80 >&2
   fi
-  grep -E '^\[  (PASSED|FAILED|SKIPPED) |device:|differ|platform expf|exp32 worst|exact ties' "$logs/$name.log" >&2
+  grep -E '^\[  (PASSED|FAILED|SKIPPED) |device:|differ|platform expf|exp32 worst|exact ties|^y-table' "$logs/$name.log" >&2
 }
 run_test test_fsim_device
 run_test test_fsim_host
@@ -132,15 +132,15 @@ table=$(cat "$logs/bench.log" "$logs/torch.log" 2>/dev/null | awk '
     key = f["mode"] SUBSEP f["size"]
     if (f["mode"] == "pytorch-eager") { torch[f["size"]] = f["gbps"]; next }
     if (!(key in seen)) { order[++n] = key; seen[key] = 1 }
-    gbps[key] = f["gbps"]; copy[key] = f["copy_gbps"]
+    gbps[key] = f["gbps"]; copy[key] = f["copy_gbps"]; plan[key] = ("plan_ms" in f) ? f["plan_ms"] : "-"
   }
   END {
     if (dev) print dev
-    printf "%-26s %-14s %10s %10s %14s\n", "mode", "size", "GB/s", "% of copy", "x PyTorch eager"
+    printf "%-26s %-14s %10s %10s %14s %16s\n", "mode", "size", "GB/s", "% of copy", "x PyTorch eager", "y-table build ms"
     for (i = 1; i <= n; i++) {
       split(order[i], k, SUBSEP)
       t = (k[2] in torch) ? sprintf("%.1fx", gbps[order[i]] / torch[k[2]]) : "-"
-      printf "%-26s %-14s %10.1f %9.1f%% %14s\n", k[1], k[2], gbps[order[i]], 100 * gbps[order[i]] / copy[order[i]], t
+      printf "%-26s %-14s %10.1f %9.1f%% %14s %16s\n", k[1], k[2], gbps[order[i]], 100 * gbps[order[i]] / copy[order[i]], t, plan[order[i]]
     }
     for (s in torch) printf "%-26s %-14s %10.1f %10s %14s\n", "pytorch-eager", s, torch[s], "", "1.0x"
   }')

@@ -3,7 +3,9 @@
 //   fsim_bench [--size BxDxL]... [--iters N]
 // Per size: the cudaMemcpy D2D bandwidth of B*D*L bytes (read + write counted), then per mode the
 // codes-only kernel's bandwidth counting the int8 bytes read and written (2 * B*D*L), and the
-// ratio. Lines starting with "RESULT" are for scripts/gpu_check.sh.
+// ratio. The fp32 orders (Quamba, naive, fp32-sfu) run on a y-table their DeviceLayer builds once
+// (gpu_ref/ytable.h); its build time is printed next to them (plan_ms), outside the timed launches.
+// Lines starting with "RESULT" are for scripts/gpu_check.sh.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -130,10 +132,22 @@ int main(int argc, char** argv) {
         Knobs k;
         k.profile = m.profile;
         const cosim::fsim::DeviceLayer layer(m.mode, view, k);
+        const cosim::fsim::CodesPlan& plan = layer.codes_plan();
         const double ms = TimeMs([&] { layer.LaunchCodesInt8(d_x, d_y, nullptr); }, it);
         const double gbps = 2.0 * n / (ms * 1e6);
         std::printf("%-26s %-16s %10.4f %10.1f %10.1f %7.3f\n", m.label, size_s, ms, gbps, copy_gbps, gbps / copy_gbps);
-        std::printf("RESULT mode=%s size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=%.3f\n", m.label, size_s, ms, gbps, copy_gbps, gbps / copy_gbps);
+        char plan_s[64] = "-";
+        if (plan.y_table) {
+          std::snprintf(plan_s, sizeof plan_s, "%.2f", plan.build_ms);
+          std::printf("  y-table: %d entries (bucket 2^-%d), %lld transitions, %llu binary32 scanned, built in %.2f ms "
+                      "(%.1f launches)\n",
+                      plan.entries, plan.exponent, static_cast<long long>(plan.transitions),
+                      static_cast<unsigned long long>(plan.points), plan.build_ms, plan.build_ms / ms);
+        } else if (!plan.note.empty()) {
+          std::printf("  no y-table: %s\n", plan.note.c_str());
+        }
+        std::printf("RESULT mode=%s size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=%.3f plan_ms=%s\n", m.label, size_s, ms,
+                    gbps, copy_gbps, gbps / copy_gbps, plan_s);
       }
       FSIM_CUDA_CHECK(cudaFree(d_x));
       FSIM_CUDA_CHECK(cudaFree(d_y));

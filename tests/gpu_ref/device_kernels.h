@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gpu_ref/params.h"
+#include "gpu_ref/ytable_build.h"
 
 namespace fsimtest {
 
@@ -31,5 +32,14 @@ struct DivCheck {
   uint32_t first_bits;           // bits of the smallest such a with a mismatch, or ~0u
 };
 DivCheck DeviceDivByScaleAll(float b, float y);
+
+// The y-table lookup against CodeOfY of the layer's order (G) on the device, for every binary32 y
+// with |y| <= bound, both signs, the quiet interval of O10 included.
+struct YCheck {
+  int64_t mismatches;
+  uint32_t first_bits;  // bits of the first mismatching y found, or ~0u
+  uint64_t points;
+};
+YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTable& t, float bound);
 
 }  // namespace fsimtest

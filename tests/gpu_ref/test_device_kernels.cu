@@ -1,7 +1,10 @@
 // test_device_kernels.cu: see device_kernels.h. Built with the flags of the gpu_ref kernels.
 #include "device_kernels.h"
 
+#include <stdexcept>
+
 #include "gpu_ref/cuda_check.h"
+#include "gpu_ref/element.h"
 #include "gpu_ref/exp32.h"
 #include "gpu_ref/int_lut.h"
 
@@ -79,6 +82,22 @@ struct DevArray {
   }
 };
 
+// Every binary32 y = +-float(m), m in [0, m_max]: YTableLookup against CodeOfY<kOp>.
+template <cosim::fsim::ElemOp kOp>
+__global__ void YTableAllKernel(cosim::fsim::LayerParams p, cosim::fsim::YTableParams t,
+                                const cosim::fsim::YEntry* e, uint32_t m_max,
+                                unsigned long long* count, unsigned int* first) {
+  const uint64_t n = 2 * (uint64_t{m_max} + 1);
+  for (uint64_t i = blockIdx.x * uint64_t{blockDim.x} + threadIdx.x; i < n; i += uint64_t{gridDim.x} * blockDim.x) {
+    const uint32_t m = static_cast<uint32_t>(i >> 1);
+    const float y = (i & 1) ? -__uint_as_float(m) : __uint_as_float(m);
+    if (cosim::fsim::YTableLookup(y, t, e) != cosim::fsim::CodeOfY<kOp>(y, p, p.rounding)) {
+      atomicAdd(count, 1ull);
+      atomicMin(first, __float_as_uint(y));
+    }
+  }
+}
+
 }  // namespace
 
 void DeviceExp32Silu32(uint32_t first, uint32_t count, std::vector<float>& exp_out,
@@ -128,6 +147,35 @@ DivCheck DeviceDivByScaleAll(float b, float y) {
   counts.CopyTo(cv, 2);
   first.CopyTo(fv, 1);
   return DivCheck{static_cast<int64_t>(cv[0]), static_cast<int64_t>(cv[1]), fv[0]};
+}
+
+YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTable& t, float bound) {
+  using cosim::fsim::ElemOp;
+  const size_t n = t.entries.size();
+  DevArray<cosim::fsim::YEntry> e(n);
+  DevArray<unsigned long long> count(1);
+  DevArray<unsigned int> first(1);
+  FSIM_CUDA_CHECK(cudaMemcpy(e.p, t.entries.data(), n * sizeof(cosim::fsim::YEntry), cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemset(count.p, 0, sizeof(unsigned long long)));
+  FSIM_CUDA_CHECK(cudaMemset(first.p, 0xff, sizeof(unsigned int)));
+  const uint32_t m_max = cosim::fsim::FloatBits(bound);
+  const auto go = [&](auto kernel) {
+    kernel<<<4096, 256>>>(p, t.params, e.p, m_max, count.p, first.p);
+    FSIM_CUDA_CHECK(cudaGetLastError());
+  };
+  switch (p.op) {
+    case ElemOp::kQuamba: go(YTableAllKernel<ElemOp::kQuamba>); break;
+    case ElemOp::kQuambaFastExp: go(YTableAllKernel<ElemOp::kQuambaFastExp>); break;
+    case ElemOp::kNaive: go(YTableAllKernel<ElemOp::kNaive>); break;
+    case ElemOp::kAsicSfu: go(YTableAllKernel<ElemOp::kAsicSfu>); break;
+    case ElemOp::kFsimSfu: go(YTableAllKernel<ElemOp::kFsimSfu>); break;
+    default: throw std::invalid_argument("DeviceYTableAll: no y-table order");
+  }
+  std::vector<unsigned long long> cv;
+  std::vector<unsigned int> fv;
+  count.CopyTo(cv, 1);
+  first.CopyTo(fv, 1);
+  return YCheck{static_cast<int64_t>(cv[0]), fv[0], 2 * (uint64_t{m_max} + 1)};
 }
 
 }  // namespace fsimtest

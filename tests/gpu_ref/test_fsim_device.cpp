@@ -22,6 +22,7 @@
 #include "gpu_ref/floatsim_cuda.h"
 #include "gpu_ref/int_lut.h"
 #include "gpu_ref/prepare.h"
+#include "gpu_ref/ytable_build.h"
 #include "reference.h"
 #include "test_layers.h"
 
@@ -204,6 +205,15 @@ void CodesInt8Check(const fsimtest::OwnedLayer& l) {
       dl.LaunchCodesInt8(dx, dy, nullptr, l.use_state ? ds : nullptr);
       FSIM_CUDA_CHECK(cudaDeviceSynchronize());
       FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
+      // The fp32 orders run on the layer's y-table (ytable.h): it must have been built, and the
+      // codes must equal the full kernel's, which evaluates the order per element.
+      if (cosim::fsim::YTableApplies(dl.prepared())) {
+        EXPECT_TRUE(dl.codes_plan().y_table) << cosim::fsim::ModeName(m) << ": " << dl.codes_plan().note;
+      }
+      const auto full = cosim::fsim::RunDevice(m, l.view(), k);
+      int64_t full_diffs = 0;
+      for (size_t i = 0; i < n; ++i) full_diffs += got[i] != full.codes[i];
+      EXPECT_EQ(full_diffs, 0) << cosim::fsim::ModeName(m) << " codes8 vs full kernel " << k.ToJson().dump();
       const auto host = cosim::fsim::RunHost(m, l.view(), k);
       int64_t diffs = 0;
       for (size_t i = 0; i < n; ++i) diffs += got[i] != host.codes[i];
@@ -219,6 +229,52 @@ void CodesInt8Check(const fsimtest::OwnedLayer& l) {
   cudaFree(dx);
   cudaFree(dy);
   cudaFree(ds);
+}
+
+// The y-table of every fp32 order against the order itself on EVERY binary32 y with |y| <= Y (the
+// layer's bound), the quiet interval of O10 included: 0 mismatches. Layers: the benchmark's scales,
+// a per-channel one, and a fine output grid.
+TEST(FsimDevice, YTableEveryBinary32) {
+  SKIP_WITHOUT_GPU();
+  auto bench = fsimtest::RandomLayer(21, 1, 64, 32, false, false);
+  auto per_channel = fsimtest::RandomLayer(22, 1, 64, 32, true, false);
+  auto fine = fsimtest::RandomLayer(23, 1, 64, 32, false, false);
+  fine.s_out = 0.004f;
+  Knobs sfu;
+  sfu.profile = Profile::kFp32Sfu;
+  Knobs sfu_trunc = sfu;
+  sfu_trunc.rounding = Rounding::kTruncate;
+  Knobs sfu_even = sfu;
+  sfu_even.rounding = Rounding::kHalfEven;
+  sfu_even.acc_bits = 16;
+  sfu_even.acc_overflow = AccOverflow::kWrap;
+  struct Case {
+    Mode m;
+    Knobs k;
+  };
+  const Case cases[] = {{Mode::kInt8Quamba, Knobs{}},     {Mode::kInt8QuambaFastExp, Knobs{}},
+                        {Mode::kNaiveFakeQuant, Knobs{}}, {Mode::kInt8Asic, sfu},
+                        {Mode::kFloatSimInt8, sfu},       {Mode::kFloatSimInt8, sfu_trunc},
+                        {Mode::kInt8Asic, sfu_even}};
+  for (const fsimtest::OwnedLayer* l : {&bench, &per_channel, &fine}) {
+    for (const Case& c : cases) {
+      Knobs k = c.k;
+      if (l->s_w.size() > 1) k.weight_scale = cosim::fsim::WeightScale::kPerChannel;
+      const auto pr = cosim::fsim::Prepare(c.m, l->view(), k, cosim::fsim::kDefaultSeFactor);
+      ASSERT_TRUE(cosim::fsim::YTableApplies(pr));
+      const auto t = cosim::fsim::DeviceYTable(pr);
+      ASSERT_GT(t.params.n, 0) << cosim::fsim::ModeName(c.m) << ": " << t.why_not;
+      const float bound = cosim::fsim::YBound(pr);
+      const auto chk = fsimtest::DeviceYTableAll(pr.lp, t, bound);
+      EXPECT_EQ(chk.mismatches, 0) << cosim::fsim::ModeName(c.m) << " " << k.ToJson().dump()
+                                   << " first y bits " << std::hex << chk.first_bits;
+      std::printf("y-table %-20s s_out %.4g rounding %-10s: Y %.4g, %lld transitions, %d entries (width 2^-%d), "
+                  "%llu points scanned, %llu checked\n",
+                  cosim::fsim::ModeName(c.m), l->s_out, cosim::fsim::RoundingName(pr.lp.rounding), bound,
+                  static_cast<long long>(t.transitions), t.params.n, t.exponent,
+                  static_cast<unsigned long long>(t.points), static_cast<unsigned long long>(chk.points));
+    }
+  }
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.

@@ -1,0 +1,245 @@
+// ytable.cpp: the y-table's range, host scan and builder (ytable_build.h, docs/floatsim.md O10).
+#include "gpu_ref/ytable_build.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "gpu_ref/element.h"
+
+namespace cosim::fsim {
+namespace {
+
+bool IsSfu(ElemOp op) { return op == ElemOp::kAsicSfu || op == ElemOp::kFsimSfu; }
+
+// The output scale the order divides by: its quiet interval is |y| <= s / 4.
+float OutputScaleOf(const Prepared& pr) { return IsSfu(pr.lp.op) ? pr.lp.s_oe : pr.lp.s_out; }
+
+// Orders binary32 values as signed integers (for sorting transitions by y).
+int64_t OrderKey(uint32_t bits) {
+  return (bits & 0x80000000u) ? -static_cast<int64_t>(bits & 0x7fffffffu) : static_cast<int64_t>(bits);
+}
+
+template <ElemOp kOp>
+YScan ScanHostOp(const Prepared& pr, int threads) {
+  YScan out;
+  out.spec = MakeYScanSpec(pr);
+  const YScanSpec s = out.spec;
+  const LayerParams p = pr.lp;
+  const Rounding r = p.rounding;
+  const auto g = [&p, r](float y) { return CodeOfY<kOp>(y, p, r); };
+  const uint64_t chunks = (s.neg_n + s.pos_n + kYScanChunk - 1) / kYScanChunk;
+  int nt = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  nt = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(nt), std::max<uint64_t>(chunks, 1)));
+  std::mutex mu;
+  std::vector<std::thread> pool;
+  for (int i = 0; i < nt; ++i) {
+    pool.emplace_back([&, i] {
+      std::vector<YTransition> local;
+      bool overflow = false;
+      int32_t ends[4] = {0, 0, 0, 0};
+      bool have[4] = {false, false, false, false};
+      for (uint64_t c = static_cast<uint64_t>(i); c < chunks; c += static_cast<uint64_t>(nt)) {
+        YScanChunk(
+            s, c, g,
+            [&](const YTransition& t) {
+              if (local.size() < kYMaxTransitions) local.push_back(t);
+              else overflow = true;
+            },
+            [&](uint64_t j, int32_t code) {
+              // a one-point side has j == first == last
+              if (s.neg_n && j == 0) { ends[0] = code; have[0] = true; }
+              if (s.neg_n && j == s.neg_n - 1) { ends[1] = code; have[1] = true; }
+              if (s.pos_n && j == s.neg_n) { ends[2] = code; have[2] = true; }
+              if (s.pos_n && j == s.neg_n + s.pos_n - 1) { ends[3] = code; have[3] = true; }
+            });
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      out.transitions.insert(out.transitions.end(), local.begin(), local.end());
+      out.overflow = out.overflow || overflow || out.transitions.size() > kYMaxTransitions;
+      if (have[0]) out.neg_first = ends[0];
+      if (have[1]) out.neg_last = ends[1];
+      if (have[2]) out.pos_first = ends[2];
+      if (have[3]) out.pos_last = ends[3];
+    });
+  }
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+// Bucket index of y in a candidate table (the kernel's arithmetic, ytable.h).
+int64_t BucketOf(float y, const YTableParams& t) {
+  return static_cast<int64_t>(YTableBucketBits(YTableClamp(y, t), t)) - kYBucketBase;
+}
+
+float NextBelow(float y) { return std::nextafter(y, -std::numeric_limits<float>::infinity()); }
+
+}  // namespace
+
+bool YTableApplies(const Prepared& pr) {
+  switch (pr.lp.op) {
+    case ElemOp::kQuamba:
+    case ElemOp::kQuambaFastExp:
+    case ElemOp::kNaive:
+    case ElemOp::kAsicSfu:
+    case ElemOp::kFsimSfu:
+      return pr.lp.output_bits <= 8 && OutputScaleOf(pr) >= 0x1p-40f;
+    default:
+      return false;
+  }
+}
+
+float YBound(const Prepared& pr) {
+  // Every step is a round-to-nearest operation, monotone and odd: |RN(a op b)| <= RN(|a| op |b|)
+  // for op in {+, *}, so applying the order to the largest magnitudes bounds |y|.
+  float y_max = 0.0f;
+  for (const ChannelParams& c : pr.ch) {
+    float b;
+    if (pr.lp.op == ElemOp::kNaive) {
+      int w_max = 0;
+      for (int k = 0; k < kTaps; ++k) w_max = std::max(w_max, std::abs(ByteS(c.w_packed, k)));
+      const float p = Mul(Mul(128.0f, pr.lp.s_x), Mul(static_cast<float>(w_max), c.s_w));
+      b = Add(Add(Add(Add(p, p), p), p), std::fabs(c.bias_f));
+    } else {
+      // |acc| <= 4 * 128 * 128 = 2^16 before and after sat/wrap (A-bit ranges inside it for A <= 17)
+      b = Add(Mul(c.scale, 65536.0f), std::fabs(c.bias_f));
+    }
+    y_max = std::max(y_max, b);
+  }
+  return y_max;
+}
+
+YScanSpec MakeYScanSpec(const Prepared& pr) {
+  const float tau = Mul(OutputScaleOf(pr), 0.25f);  // exact (s >= 2^-40)
+  const uint32_t tau_bits = FloatBits(tau), y_bits = FloatBits(YBound(pr));
+  YScanSpec s;
+  // O10: G(y) = 0 for |y| <= tau with every nearest rounding; kTruncate (floor) only for y >= 0.
+  const bool floor_mode = IsSfu(pr.lp.op) && pr.lp.rounding == Rounding::kTruncate;
+  s.neg_lo = floor_mode ? 0u : tau_bits;
+  s.neg_hi = std::max(y_bits, s.neg_lo);
+  s.pos_lo = tau_bits;
+  s.pos_hi = std::max(y_bits, tau_bits);
+  s.neg_n = uint64_t{s.neg_hi} - s.neg_lo + 1;
+  s.pos_n = uint64_t{s.pos_hi} - s.pos_lo + 1;
+  return s;
+}
+
+YScan ScanYHost(const Prepared& pr, int threads) {
+  switch (pr.lp.op) {
+    case ElemOp::kQuamba: return ScanHostOp<ElemOp::kQuamba>(pr, threads);
+    case ElemOp::kQuambaFastExp: return ScanHostOp<ElemOp::kQuambaFastExp>(pr, threads);
+    case ElemOp::kNaive: return ScanHostOp<ElemOp::kNaive>(pr, threads);
+    case ElemOp::kAsicSfu: return ScanHostOp<ElemOp::kAsicSfu>(pr, threads);
+    case ElemOp::kFsimSfu: return ScanHostOp<ElemOp::kFsimSfu>(pr, threads);
+    default: throw std::invalid_argument("ScanYHost: the layer's order has no y-table");
+  }
+}
+
+YTable BuildYTable(const YScan& scan) {
+  YTable out;
+  out.transitions = static_cast<int64_t>(scan.transitions.size());
+  out.points = scan.spec.neg_n + scan.spec.pos_n;
+  if (scan.overflow) {
+    out.why_not = "more than " + std::to_string(kYMaxTransitions) + " code transitions";
+    return out;
+  }
+  std::vector<YTransition> tr = scan.transitions;
+  std::sort(tr.begin(), tr.end(),
+            [](const YTransition& a, const YTransition& b) { return OrderKey(a.y_bits) < OrderKey(b.y_bits); });
+  // The chain: from the first point up, each transition leaves the code the last one entered.
+  const bool has_neg = scan.spec.neg_n != 0;
+  int32_t cur = has_neg ? scan.neg_first : scan.pos_first;
+  const int32_t first_code = cur;
+  size_t i = 0;
+  const auto walk = [&](bool negative, int32_t end_code, const char* side) {
+    for (; i < tr.size() && ((tr[i].y_bits & 0x80000000u) != 0) == negative; ++i) {
+      if (tr[i].before != cur) throw std::logic_error("BuildYTable: transitions do not connect");
+      cur = tr[i].after;
+    }
+    if (cur != end_code) throw std::logic_error(std::string("BuildYTable: the ") + side + " side does not end on its last code");
+  };
+  if (has_neg) walk(true, scan.neg_last, "negative");
+  if (has_neg && (scan.neg_last != 0 || scan.pos_first != 0))
+    throw std::logic_error("BuildYTable: a non-zero code at the quiet interval (O10)");
+  cur = scan.pos_first;
+  walk(false, scan.pos_last, "positive");
+  if (i != tr.size()) throw std::logic_error("BuildYTable: transition signs out of order");
+
+  YTableParams t;
+  if (tr.empty()) {  // constant code
+    t.n = 1;
+    out.entries.assign(1, YEntry{{0x7f800000u, 0x7f800000u, 0x7f800000u}, static_cast<uint8_t>(first_code) * 0x01010101u});
+    out.params = t;
+    return out;
+  }
+  const double t_min = BitsToFloat(tr.front().y_bits), t_max = BitsToFloat(tr.back().y_bits);
+  const int e_start = -static_cast<int>(std::ceil(std::log2(std::max(t_max - t_min, 0x1p-100)))) - 1;
+  bool found = false;
+  std::vector<int> steps;
+  for (int e = std::max(e_start, -100); e <= 100 && !found; ++e) {
+    const double n0 = std::floor(std::ldexp(t_min, e)) - 1, n1 = std::ceil(std::ldexp(t_max, e)) + 1;
+    if (n1 - n0 + 1 > kYTableMaxEntries) break;  // finer buckets only grow the table
+    if (std::fabs(n0) >= 0x1p22 || std::fabs(n1) >= 0x1p22) continue;
+    t.ylo = static_cast<float>(std::ldexp(n0, -e));
+    t.yhi = static_cast<float>(std::ldexp(n1, -e));
+    t.k = static_cast<float>(std::ldexp(1.0, e));
+    t.cm = static_cast<float>(0x1p23 - n0);
+    t.n = static_cast<int32_t>(n1 - n0 + 1);
+    if (static_cast<double>(t.ylo) != std::ldexp(n0, -e) || static_cast<double>(t.yhi) != std::ldexp(n1, -e)) continue;
+    steps.assign(static_cast<size_t>(t.n), 0);
+    int most = 0;
+    for (const YTransition& x : tr) {
+      const int64_t b = BucketOf(BitsToFloat(x.y_bits), t);
+      most = std::max(most, ++steps[static_cast<size_t>(b)]);
+    }
+    if (most <= 3) {
+      found = true;
+      out.exponent = e;
+    }
+  }
+  if (!found) {
+    out.why_not = "no bucket width 2^-e gives at most 3 steps per bucket in " +
+                  std::to_string(kYTableMaxEntries) + " entries";
+    return out;
+  }
+  // Fill: each bucket starts from the code the previous one ended on.
+  out.entries.assign(static_cast<size_t>(t.n), YEntry{});
+  cur = first_code;
+  size_t k = 0;
+  for (int32_t b = 0; b < t.n; ++b) {
+    YEntry& e = out.entries[static_cast<size_t>(b)];
+    uint8_t codes[4];
+    codes[0] = static_cast<uint8_t>(cur);
+    int used = 0;
+    for (; k < tr.size() && BucketOf(BitsToFloat(tr[k].y_bits), t) == b; ++k) {
+      e.t[used] = tr[k].y_bits;
+      cur = tr[k].after;
+      codes[++used] = static_cast<uint8_t>(cur);
+    }
+    for (int u = used; u < 3; ++u) {
+      e.t[u] = 0x7f800000u;
+      codes[u + 1] = static_cast<uint8_t>(cur);
+    }
+    std::memcpy(&e.codes, codes, 4);
+  }
+  if (k != tr.size()) throw std::logic_error("BuildYTable: a transition outside the buckets");
+  out.params = t;
+  // Self-check at every transition and the ends of the range.
+  for (const YTransition& x : tr) {
+    const float y = BitsToFloat(x.y_bits);
+    if (YTableLookup(y, t, out.entries.data()) != x.after || YTableLookup(NextBelow(y), t, out.entries.data()) != x.before)
+      throw std::logic_error("BuildYTable: the table misses a transition");
+  }
+  const float lo = has_neg ? -BitsToFloat(scan.spec.neg_hi) : BitsToFloat(scan.spec.pos_lo);
+  if (YTableLookup(lo, t, out.entries.data()) != first_code ||
+      YTableLookup(BitsToFloat(scan.spec.pos_hi), t, out.entries.data()) != scan.pos_last)
+    throw std::logic_error("BuildYTable: the table misses an end of the range");
+  return out;
+}
+
+YTable HostYTable(const Prepared& pr) { return BuildYTable(ScanYHost(pr)); }
+
+}  // namespace cosim::fsim

@@ -1,0 +1,63 @@
+// ytable_build.h: host side of the y-tables of ytable.h: which layers get one, the scan's range,
+// the host scan, and the table built from a scan's transitions (device or host). Internal to
+// gpu_ref and its tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpu_ref/params.h"
+#include "gpu_ref/prepare.h"
+#include "gpu_ref/ytable.h"
+
+namespace cosim::fsim {
+
+// The transitions of one scan and the codes at the ends of its two sides.
+struct YScan {
+  YScanSpec spec;
+  std::vector<YTransition> transitions;  // any order
+  bool overflow = false;                 // more transitions than kYMaxTransitions
+  int32_t neg_first = 0, neg_last = 0, pos_first = 0, pos_last = 0;
+};
+
+constexpr int kYMaxTransitions = 3 * kYTableMaxEntries;  // more never fit a table
+
+struct YTable {
+  YTableParams params;          // params.n == 0: no table (why_not says why)
+  std::vector<YEntry> entries;  // [params.n]
+  std::string why_not;
+  int64_t transitions = 0;      // in the scan
+  int exponent = 0;             // bucket width 2^-exponent
+  uint64_t points = 0;          // binary32 values the scan evaluated
+};
+
+// True when the codes8 kernel of this layer can run on a y-table: the Quamba, naive and fp32-sfu
+// orders with int8 output codes.
+bool YTableApplies(const Prepared& pr);
+
+// A bound Y with |y| <= Y for every pre-activation value the layer can produce (monotonicity of
+// round-to-nearest; docs/floatsim.md O10).
+float YBound(const Prepared& pr);
+
+// The scan's range for this layer (quiet interval from the output scale, both signs scanned past it
+// only for kTruncate).
+YScanSpec MakeYScanSpec(const Prepared& pr);
+
+// Evaluate G on every point of the spec on the host (threads over chunks).
+YScan ScanYHost(const Prepared& pr, int threads = 0);
+
+// The table from a scan: the coarsest bucket width 2^-e with at most three steps per bucket and at
+// most kYTableMaxEntries entries, or why_not. Throws std::logic_error when the scan contradicts
+// itself or O10 (a transition chain that does not connect, a non-zero code in the quiet interval)
+// or the finished table misses a transition.
+YTable BuildYTable(const YScan& scan);
+
+// ScanYHost + BuildYTable.
+YTable HostYTable(const Prepared& pr);
+
+// The same from a scan on the device: the device's own evaluations (cosim_fsim_cuda only; what
+// DeviceLayer uses).
+YTable DeviceYTable(const Prepared& pr);
+
+}  // namespace cosim::fsim

@@ -1,0 +1,211 @@
+// The y-tables of the codes8 kernel (gpu_ref/ytable.h, ytable.cpp; docs/floatsim.md O10) on the
+// host: the builder on synthetic step functions (wiggles, too many steps, contradictions), the
+// bound on |y|, and host tables of the real orders against the orders on every scanned binary32.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "gpu_ref/element.h"
+#include "gpu_ref/prepare.h"
+#include "gpu_ref/ytable_build.h"
+#include "test_layers.h"
+
+namespace {
+
+using cosim::fsim::BitsToFloat;
+using cosim::fsim::ElemOp;
+using cosim::fsim::FloatBits;
+using cosim::fsim::Knobs;
+using cosim::fsim::Mode;
+using cosim::fsim::Profile;
+using cosim::fsim::YScan;
+using cosim::fsim::YScanSpec;
+using cosim::fsim::YTable;
+using cosim::fsim::YTableLookup;
+using cosim::fsim::YTransition;
+
+YScanSpec Spec(float quiet, float bound) {
+  YScanSpec s;
+  s.neg_lo = s.pos_lo = FloatBits(quiet);
+  s.neg_hi = s.pos_hi = FloatBits(bound);
+  s.neg_n = s.pos_n = uint64_t{s.neg_hi} - s.neg_lo + 1;
+  return s;
+}
+
+// Single-threaded scan with any G (the same YScanChunk the host and device scans run).
+template <class G>
+YScan Scan(const YScanSpec& s, const G& g) {
+  YScan out;
+  out.spec = s;
+  const uint64_t chunks = (s.neg_n + s.pos_n + cosim::fsim::kYScanChunk - 1) / cosim::fsim::kYScanChunk;
+  for (uint64_t c = 0; c < chunks; ++c)
+    cosim::fsim::YScanChunk(
+        s, c, g,
+        [&](const YTransition& t) {
+          if (out.transitions.size() < cosim::fsim::kYMaxTransitions) out.transitions.push_back(t);
+          else out.overflow = true;
+        },
+        [&](uint64_t j, int32_t code) {
+          if (j == 0) out.neg_first = code;
+          if (j == s.neg_n - 1) out.neg_last = code;
+          if (j == s.neg_n) out.pos_first = code;
+          if (j == s.neg_n + s.pos_n - 1) out.pos_last = code;
+        });
+  return out;
+}
+
+// Every point of the spec: lookup == g (two threads). Returns the mismatch count.
+template <class G>
+int64_t CheckAllPoints(const YScanSpec& s, const YTable& t, const G& g) {
+  const uint64_t n = s.neg_n + s.pos_n;
+  int64_t bad[2] = {0, 0};
+  const auto part = [&](int i) {
+    for (uint64_t j = n * i / 2; j < n * (i + 1) / 2; ++j) {
+      const float y = cosim::fsim::YScanPoint(s, j);
+      bad[i] += YTableLookup(y, t.params, t.entries.data()) != g(y);
+    }
+  };
+  std::thread other(part, 1);
+  part(0);
+  other.join();
+  return bad[0] + bad[1];
+}
+
+// round-half-even(8y) with a wiggle after every step: the first two binary32 above each step whose
+// bits are odd fall back one code (non-monotone, as a platform expf can make an order).
+int32_t Wiggly(float y) {
+  const float v = std::nearbyint(y * 8.0f);
+  const float below = std::nearbyint(std::nextafter(std::nextafter(y, -1e30f), -1e30f) * 8.0f);
+  const bool wiggle = v != below && (FloatBits(y) & 1u) && std::fabs(y) > 0.1f;
+  return static_cast<int32_t>(v) - (wiggle ? (v > below ? 1 : -1) : 0);
+}
+
+TEST(YTable, SyntheticWigglesTabulatedExactly) {
+  const YScanSpec s = Spec(1.0f / 16, 3.0f);
+  const YScan scan = Scan(s, Wiggly);
+  const YTable t = cosim::fsim::BuildYTable(scan);
+  ASSERT_GT(t.params.n, 0) << t.why_not;
+  EXPECT_GT(t.transitions, 60);  // 48 steps, about half with a wiggle (two more transitions)
+  EXPECT_EQ(CheckAllPoints(s, t, Wiggly), 0);
+  // the quiet interval (|y| < 1/32, not scanned) reads 0
+  for (float y : {0.0f, -0.0f, 1e-30f, -1e-30f, 0.06f, -0.06f}) EXPECT_EQ(YTableLookup(y, t.params, t.entries.data()), 0);
+}
+
+TEST(YTable, BeyondTheRangeTheEndCodes) {
+  const YScanSpec s = Spec(1.0f / 32, 3.0f);
+  const auto g = [](float y) { return static_cast<int32_t>(std::fmin(std::fmax(std::nearbyint(y * 8.0f), -5.0f), 7.0f)); };
+  const YTable t = cosim::fsim::BuildYTable(Scan(s, g));
+  ASSERT_GT(t.params.n, 0);
+  EXPECT_EQ(CheckAllPoints(s, t, g), 0);
+  EXPECT_LT(t.params.yhi, 2.0f);  // the table stops after the last step; clamping covers the rest
+  EXPECT_EQ(YTableLookup(3.0f, t.params, t.entries.data()), 7);
+  EXPECT_EQ(YTableLookup(-3.0f, t.params, t.entries.data()), -5);
+}
+
+TEST(YTable, NoTableWhenStepsAreTooDense) {
+  const YScanSpec s = Spec(1.0f / 32, 3.0f);
+  // a step on every binary32 of [1, 1 + 2^-10): more transitions than any table holds
+  const auto dense = [](float y) { return (y >= 1.0f && y < 1.0009765625f) ? static_cast<int32_t>(FloatBits(y) & 1u) : 0; };
+  const YTable a = cosim::fsim::BuildYTable(Scan(s, dense));
+  EXPECT_EQ(a.params.n, 0);
+  EXPECT_NE(a.why_not.find("transitions"), std::string::npos) << a.why_not;
+  // steps on 12 consecutive binary32 near 1.5: buckets are at least 4 binary32 wide there
+  // (|n0| < 2^22), so some bucket always holds four steps
+  const auto twelve = [](float y) {
+    const uint32_t b = FloatBits(y), o = FloatBits(1.5f);
+    return (b >= o && b < o + 12) ? static_cast<int32_t>(b - o) % 2 + 1 : 0;
+  };
+  const YScan scan4 = Scan(s, twelve);
+  EXPECT_EQ(scan4.transitions.size(), 13u);  // 0, 1, 2, 1, ..., 2, 0
+  const YTable b = cosim::fsim::BuildYTable(scan4);
+  EXPECT_EQ(b.params.n, 0);
+  EXPECT_NE(b.why_not.find("bucket width"), std::string::npos) << b.why_not;
+}
+
+TEST(YTable, ContradictionsThrow) {
+  const YScanSpec s = Spec(1.0f / 32, 3.0f);
+  const auto g = [](float y) { return static_cast<int32_t>(std::nearbyint(y * 8.0f)); };
+  YScan scan = Scan(s, g);
+  ASSERT_GT(cosim::fsim::BuildYTable(scan).params.n, 0);
+  YScan broken = scan;
+  broken.transitions.erase(broken.transitions.begin() + 3);  // a lost transition
+  EXPECT_THROW(cosim::fsim::BuildYTable(broken), std::logic_error);
+  YScan loud = scan;
+  loud.neg_last = 1;  // a non-zero code at the quiet interval
+  EXPECT_THROW(cosim::fsim::BuildYTable(loud), std::logic_error);
+}
+
+// The bound holds for the extreme accumulators of every channel (x = +-128 or 127 by weight sign).
+TEST(YTable, BoundCoversEveryChannelsExtremes) {
+  for (bool per_channel : {false, true}) {
+    const auto l = fsimtest::RandomLayer(31, 1, 256, 32, per_channel);
+    for (Mode m : {Mode::kInt8Quamba, Mode::kNaiveFakeQuant}) {
+      const auto pr = cosim::fsim::Prepare(m, l.view(), Knobs{}, cosim::fsim::kDefaultSeFactor);
+      const float bound = cosim::fsim::YBound(pr);
+      for (const auto& c : pr.ch) {
+        for (int sign : {-1, 1}) {
+          int xs[4];
+          for (int k = 0; k < 4; ++k) {
+            const int w = cosim::fsim::ByteS(c.w_packed, k);
+            xs[k] = (w >= 0) == (sign > 0) ? 127 : -128;
+          }
+          float y;
+          if (m == Mode::kNaiveFakeQuant) {
+            float xf[4], wf[4];
+            for (int k = 0; k < 4; ++k) {
+              xf[k] = cosim::fsim::Mul(static_cast<float>(xs[k]), pr.lp.s_x);
+              wf[k] = cosim::fsim::Mul(static_cast<float>(cosim::fsim::ByteS(c.w_packed, k)), c.s_w);
+            }
+            y = cosim::fsim::NaivePreActivation(xf, wf, c.bias_f);
+          } else {
+            int acc = 0;
+            for (int k = 0; k < 4; ++k) acc += cosim::fsim::ByteS(c.w_packed, k) * xs[k];
+            y = cosim::fsim::PreActivation(static_cast<float>(acc), c);
+          }
+          EXPECT_LE(std::fabs(y), bound);
+        }
+      }
+    }
+  }
+}
+
+// Host tables of the real orders (the host's expf) against the orders on every scanned binary32,
+// and on the binary32 of the quiet interval's outer binade (O10's margin is tightest there).
+TEST(YTable, HostTablesEqualTheOrders) {
+  auto l = fsimtest::RandomLayer(32, 1, 64, 32);
+  l.s_out = 0.5f;  // a short scan (|y| from 1/8 to about 14, 27 codes): this runs in CI
+  Knobs sfu_even;
+  sfu_even.profile = Profile::kFp32Sfu;
+  sfu_even.rounding = cosim::fsim::Rounding::kHalfEven;
+  const std::pair<Mode, Knobs> cases[] = {
+      {Mode::kInt8Quamba, Knobs{}}, {Mode::kNaiveFakeQuant, Knobs{}}, {Mode::kFloatSimInt8, sfu_even}};
+  for (const auto& [m, k] : cases) {
+    const auto pr = cosim::fsim::Prepare(m, l.view(), k, cosim::fsim::kDefaultSeFactor);
+    ASSERT_TRUE(cosim::fsim::YTableApplies(pr));
+    const YTable t = cosim::fsim::HostYTable(pr);
+    ASSERT_GT(t.params.n, 0) << t.why_not;
+    const auto g = [&](float y) {
+      switch (pr.lp.op) {
+        case ElemOp::kQuamba: return cosim::fsim::CodeOfY<ElemOp::kQuamba>(y, pr.lp, pr.lp.rounding);
+        case ElemOp::kNaive: return cosim::fsim::CodeOfY<ElemOp::kNaive>(y, pr.lp, pr.lp.rounding);
+        case ElemOp::kAsicSfu: return cosim::fsim::CodeOfY<ElemOp::kAsicSfu>(y, pr.lp, pr.lp.rounding);
+        default: return cosim::fsim::CodeOfY<ElemOp::kFsimSfu>(y, pr.lp, pr.lp.rounding);
+      }
+    };
+    const YScanSpec s = cosim::fsim::MakeYScanSpec(pr);
+    EXPECT_EQ(CheckAllPoints(s, t, g), 0) << cosim::fsim::ModeName(m);
+    const float tau = BitsToFloat(s.pos_lo);
+    int64_t bad = 0;
+    for (uint32_t b = FloatBits(tau / 2); b <= FloatBits(tau); ++b)
+      for (float y : {BitsToFloat(b), -BitsToFloat(b)}) bad += YTableLookup(y, t.params, t.entries.data()) != g(y);
+    EXPECT_EQ(bad, 0) << cosim::fsim::ModeName(m) << " in the quiet interval";
+    EXPECT_GT(t.transitions, 10);
+  }
+}
+
+}  // namespace
