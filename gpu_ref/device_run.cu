@@ -248,9 +248,10 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
   if (YTableApplies(*prepared_)) {
     const auto t0 = std::chrono::steady_clock::now();
     ytable_ = std::make_unique<YTable>(DeviceYTable(*prepared_));
-    plan_.y_table = ytable_->params.n > 0;
+    plan_.y_table = ytable_->params.form != YForm::kNone;
     plan_.entries = ytable_->params.n;
-    plan_.exponent = ytable_->exponent;
+    plan_.form = YFormName(ytable_->params.form);
+    plan_.side_entries = ytable_->params.side;
     plan_.transitions = ytable_->transitions;
     plan_.points = ytable_->points;
     plan_.note = ytable_->why_not;
@@ -260,9 +261,9 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
     FSIM_CUDA_CHECK(cudaMalloc(&d_params_, lay.total));
     FSIM_CUDA_CHECK(cudaMemcpy(d_params_, host.data(), lay.total, cudaMemcpyHostToDevice));
     if (plan_.y_table) {
-      const size_t bytes = ytable_->entries.size() * sizeof(YEntry);
+      const size_t bytes = ytable_->words.size() * sizeof(uint32_t);
       FSIM_CUDA_CHECK(cudaMalloc(&d_ytab_, bytes));
-      FSIM_CUDA_CHECK(cudaMemcpy(d_ytab_, ytable_->entries.data(), bytes, cudaMemcpyHostToDevice));
+      FSIM_CUDA_CHECK(cudaMemcpy(d_ytab_, ytable_->words.data(), bytes, cudaMemcpyHostToDevice));
     }
   } catch (...) {
     if (d_params_) cudaFree(d_params_);
@@ -283,7 +284,7 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
   a.state = d_state;
   a.codes8 = d_codes;
   if (d_ytab_) {
-    a.ytab = static_cast<const YEntry*>(d_ytab_);
+    a.ytab = static_cast<const uint32_t*>(d_ytab_);
     a.yt = ytable_->params;
   }
   LaunchCodes8(a, stream);

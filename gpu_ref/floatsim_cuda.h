@@ -25,7 +25,8 @@ struct YTable;
 struct CodesPlan {
   bool y_table = false;
   int entries = 0;            // 16-byte table entries
-  int exponent = 0;           // bucket width 2^-exponent
+  std::string form;           // "one-step", "one-step+side" or "three-step" (ytable.h)
+  int side_entries = 0;       // one-step+side: buckets of two or three steps
   int64_t transitions = 0;    // code changes the scan found
   uint64_t points = 0;        // binary32 values the scan evaluated
   double build_ms = 0.0;      // scan + table build + upload, wall time

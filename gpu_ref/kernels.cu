@@ -123,8 +123,12 @@ __global__ void __launch_bounds__(kBlock) FullScalarKernel(const KernelArgs a) {
 // kN = 16 for the integer and SFU ops (a warp's loads and stores are 512 contiguous bytes);
 // 32 for the float-sim table op, whose float MAC slides over the run (measured on an H200).
 constexpr int kRun8Max = 32;  // CheckCodes8 asks for L % kRun8Max == 0
-template <ElemOp kOp>
-constexpr int kRunOf = kOp == ElemOp::kFsimLut ? 32 : 16;
+// kF: the y-table form the kernel reads (YForm; kNone evaluates the order per element).
+#ifndef COSIM_YTAB_RUN
+#define COSIM_YTAB_RUN 16
+#endif
+template <ElemOp kOp, YForm kF = YForm::kNone>
+constexpr int kRunOf = kOp == ElemOp::kFsimLut ? 32 : (kF != YForm::kNone ? COSIM_YTAB_RUN : 16);
 
 template <int kN>
 __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], int j) {
@@ -141,24 +145,48 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], i
 // FsimLutIndexFma (fsim_hot == 2), reading the table by its shared-memory byte address.
 // kFastNoTie: the same on channels where no exact tie can occur (asic_hot/fsim_hot == 3), where
 // every nearest mode is one rounding of the exact value.
-// kYTab: the fp32 orders on the layer's y-table (ytable.h): y as the order computes it, then the
-// table entry of its bucket (one 16-byte shared load) and three compares.
-enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4, kYTab = 5 };
+// kYTab1, kYTab1P, kYTab3: the fp32 orders on the layer's y-table (ytable.h) of form kOneStep,
+// kOneStepPlus, kThreeSteps: y as the order computes it, then the table entry of its bucket (one 8-
+// or 16-byte shared load) and one or three compares.
+enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4, kYTab1 = 5, kYTab1P = 6, kYTab3 = 7 };
 
 template <ElemOp kOp>
 constexpr bool kYOp = kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive ||
                       kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu;
 
-// The code of pre-activation y from the shared y-table; y_base is the shared-window address of
-// entry 0 minus 16 * kYBucketBase (mod 2^32), so the bucket's bits address the entry directly.
-__device__ __forceinline__ int32_t YTableCodeShared(float y, const YTableParams& t, uint32_t y_base) {
-  const float yc = YTableClamp(y, t);
-  const uint32_t addr = (YTableBucketBits(yc, t) << 4) + y_base;
-  YEntry e;
-  asm("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];"
-      : "=r"(e.t[0]), "=r"(e.t[1]), "=r"(e.t[2]), "=r"(e.codes)
-      : "r"(addr));
-  return YEntryCode(yc, e);
+// Entry bytes of a form's buckets.
+template <YForm kForm>
+constexpr uint32_t kYEntryBytes = (YOneStepMap(kForm) ? kYWordsOneStep : kYWordsThreeSteps) * 4u;
+
+__device__ __forceinline__ void LdsV4(uint32_t addr, uint32_t (&e)[4]) {
+  asm("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(e[0]), "=r"(e[1]), "=r"(e[2]), "=r"(e[3]) : "r"(addr));
+}
+
+// The code of pre-activation y from the shared y-table (ytable.h). The entry of bucket b is at
+// y_base + kYEntryBytes * (kYBucketBase + b) (mod 2^32): y_base folds in -kYEntryBytes *
+// kYBucketBase, so the bits of 2^23 + bucket address it with one IMAD. y_side: the shared address
+// of the side entries (kOneStepPlus).
+template <YForm kForm>
+__device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams& t, uint32_t y_base,
+                                                     uint32_t y_side) {
+  if constexpr (YOneStepMap(kForm)) {
+    const uint32_t addr = YBucketOneStep(y, t) * kYEntryBytes<kForm> + y_base;
+    uint32_t th, codes;
+    asm("ld.shared.v2.u32 {%0, %1}, [%2];" : "=r"(th), "=r"(codes) : "r"(addr));
+    if constexpr (kForm == YForm::kOneStepPlus) {
+      if (codes & kYSideFlag) {  // a bucket of two or three steps (rare)
+        uint32_t e[4];
+        LdsV4(y_side + YSideIndex(codes) * 16u, e);
+        return static_cast<uint32_t>(YCodeThreeSteps(y, e));
+      }
+    }
+    return y >= __uint_as_float(th) ? codes >> 8 : codes;  // YCodeOneStep; the caller keeps the low byte
+  } else {
+    const float yc = YTableClamp(y, t);
+    uint32_t e[4];
+    LdsV4(YTableBucketBits(yc, t) * kYEntryBytes<kForm> + y_base, e);
+    return static_cast<uint32_t>(YCodeThreeSteps(yc, e));
+  }
 }
 
 // (float) of signed byte k of w by the conversion unit (I2F.S8; exact).
@@ -189,12 +217,12 @@ __device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2,
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
 // s_base: the shared-window address of index 0 of that table (the kFast tiers), or the y-table's
-// y_base (kYTab).
+// y_base (kYTab*, with y_side; see YTableCodeShared).
 template <ElemOp kOp, Rounding kR, int kTier, int kN>
 __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
                                           const uint32_t (&wd)[kN / 4 + 1], const int8_t* s_idx,
                                           uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo,
-                                          const YTableParams& yt) {
+                                          const YTableParams& yt, uint32_t y_side = 0) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
   // The fast float-sim tiers run the MAC on (x + 128) * 2^-149 with the weights times 2^100, from
   // (bias_acc - 128 * sum_k w_k) * 2^-49: every product and partial sum is an integer below 2^24
@@ -216,27 +244,28 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
       q[j % 4] = LdsU8(static_cast<uint32_t>(FsimLutIndexFmaScaled(acc, c.mac_ms, kR, kTier == kFastNoTie)) + s_base);
       if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
     }
-  } else if constexpr (kTier == kYTab) {
+  } else if constexpr (kTier == kYTab1 || kTier == kYTab1P || kTier == kYTab3) {
     // y exactly as the order computes it (element.h), then the table.
     constexpr bool kNaiveMac = kOp == ElemOp::kNaive;
     float x0 = 0.0f, x1 = 0.0f, x2 = 0.0f, w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
+    // Naive fake-quant dequantizes its operands (fl(x * s_x), fl(w * s_w)); the float MAC takes
+    // the bytes as they are.
+    const auto in = [&](float v, float scale) { return kNaiveMac ? Mul(v, scale) : v; };
     if constexpr (kFloatMac || kNaiveMac) {
-      const float sx = kNaiveMac ? p.s_x : 1.0f;  // fl(x * 1) == x: the float MAC's inputs
-      x0 = Mul(ByteToFloatCvt(wd[0], 1), sx);
-      x1 = Mul(ByteToFloatCvt(wd[0], 2), sx);
-      x2 = Mul(ByteToFloatCvt(wd[0], 3), sx);
-      const float sw = kNaiveMac ? c.s_w : 1.0f;
-      w0 = Mul(ByteToFloat(c.w_packed, 0), sw);
-      w1 = Mul(ByteToFloat(c.w_packed, 1), sw);
-      w2 = Mul(ByteToFloat(c.w_packed, 2), sw);
-      w3 = Mul(ByteToFloat(c.w_packed, 3), sw);
+      x0 = in(ByteToFloatCvt(wd[0], 1), p.s_x);
+      x1 = in(ByteToFloatCvt(wd[0], 2), p.s_x);
+      x2 = in(ByteToFloatCvt(wd[0], 3), p.s_x);
+      w0 = in(ByteToFloat(c.w_packed, 0), c.s_w);
+      w1 = in(ByteToFloat(c.w_packed, 1), c.s_w);
+      w2 = in(ByteToFloat(c.w_packed, 2), c.s_w);
+      w3 = in(ByteToFloat(c.w_packed, 3), c.s_w);
     }
     uint32_t q[4];
     COSIM_UNROLL
     for (int j = 0; j < kN; ++j) {
       float y;
       if constexpr (kFloatMac || kNaiveMac) {
-        const float x3 = Mul(ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3), kNaiveMac ? p.s_x : 1.0f);
+        const float x3 = in(ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3), p.s_x);
         if constexpr (kNaiveMac) {
           y = NaivePreActivation({x0, x1, x2, x3}, {w0, w1, w2, w3}, c.bias_f);
         } else {
@@ -250,14 +279,17 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
         x2 = x3;
       } else {
         const Window w = RunWindow8<kN>(wd, j);
-        if constexpr (kOp == ElemOp::kAsicSfu) {
+        // (float) acc through the magic constant's bits, exact (|acc| <= 2^16); fp32-sfu applies
+        // sat/wrap to A bits first where A <= 17 (wider accumulators cannot overflow).
+        if (kOp == ElemOp::kAsicSfu && p.acc_bits <= 17) {
           uint32_t flags = 0;
           y = PreActivation(SmallIntToFloat(static_cast<int>(AsicAccumulator(Dot4(w.packed, c.w_packed), p, flags))), c);
-        } else {  // Quamba: (float) acc through the magic constant's bits, exact (|acc| <= 2^16)
+        } else {
           y = PreActivation(Sub(BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, c.w_packed, static_cast<int>(kMagicBits)))), kMagic), c);
         }
       }
-      q[j % 4] = static_cast<uint32_t>(YTableCodeShared(y, yt, s_base));
+      constexpr YForm kForm = kTier == kYTab1 ? YForm::kOneStep : (kTier == kYTab1P ? YForm::kOneStepPlus : YForm::kThreeSteps);
+      q[j % 4] = YTableCodeShared<kForm>(y, yt, s_base, y_side);
       if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
     }
   } else {
@@ -367,13 +399,16 @@ __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r) {
 
 // Resident blocks per SM the register allocation must allow (more warps hide the load latency;
 // measured on an H200: 5 for the integer table path, 4 where 5 would spill).
-template <ElemOp kOp>
-constexpr int kMinBlocks = kOp == ElemOp::kAsicLut ? 5 : 4;
+#ifndef COSIM_YTAB_MIN_BLOCKS
+#define COSIM_YTAB_MIN_BLOCKS 4
+#endif
+template <ElemOp kOp, YForm kF = YForm::kNone>
+constexpr int kMinBlocks = kOp == ElemOp::kAsicLut ? 5 : (kF != YForm::kNone ? COSIM_YTAB_MIN_BLOCKS : 4);
 
-template <ElemOp kOp, Rounding kR>
-__global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const KernelArgs a) {
+template <ElemOp kOp, Rounding kR, YForm kF>
+__global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(const KernelArgs a) {
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
-  constexpr int kN = kRunOf<kOp>;
+  constexpr int kN = kRunOf<kOp, kF>;
   extern __shared__ int4 s_lut4[];
   const LayerParams& p = a.lp;
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
@@ -383,13 +418,14 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
     __syncthreads();
   }
-  // The y-table: entry b at y_base + 16 * (kYBucketBase + b) (mod 2^32).
-  const uint32_t y_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - (kYBucketBase << 4);
-  if constexpr (kYOp<kOp>) {
-    if (a.ytab) {
-      for (int i = threadIdx.x; i < a.yt.n; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.ytab)[i];
-      __syncthreads();
-    }
+  // The y-table (ytable.h): entries, then side entries (kOneStepPlus).
+  const uint32_t y_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - kYBucketBase * kYEntryBytes<kF>;
+  const uint32_t y_side = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) +
+                          static_cast<uint32_t>(YSideOffsetWords(a.yt)) * 4u;
+  if constexpr (kF != YForm::kNone) {
+    uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
+    for (int i = threadIdx.x; i < YTableWords(a.yt); i += blockDim.x) s_words[i] = a.ytab[i];
+    __syncthreads();
   }
   const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
@@ -436,8 +472,12 @@ __global__ void __launch_bounds__(kBlock, kMinBlocks<kOp>) Codes8Kernel(const Ke
         }
       }
     } else if constexpr (kYOp<kOp>) {
-      if (a.ytab)
-        RunCodes8<kOp, kR, kYTab, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt);
+      if constexpr (kF == YForm::kOneStep)
+        RunCodes8<kOp, kR, kYTab1, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
+      else if constexpr (kF == YForm::kOneStepPlus)
+        RunCodes8<kOp, kR, kYTab1P, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
+      else if constexpr (kF == YForm::kThreeSteps)
+        RunCodes8<kOp, kR, kYTab3, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
       else
         RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     } else {
@@ -517,23 +557,34 @@ void LaunchFullOp(const KernelArgs& a, cudaStream_t s) {
     Launch(FullScalarKernel<kOp>, a, int64_t{p.B} * p.D * p.L, 0, s);
 }
 
-template <ElemOp kOp>
-void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
+template <ElemOp kOp, YForm kF>
+void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
-  const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp>);
+  const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp, kF>);
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
   const size_t smem = kLut ? static_cast<size_t>(p.ext_n)
-                           : (kYOp<kOp> && a.ytab ? static_cast<size_t>(a.yt.n) * sizeof(YEntry) : 0);
+                           : (kF != YForm::kNone ? static_cast<size_t>(YTableWords(a.yt)) * 4 : 0);
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
-    Launch(Codes8Kernel<kOp, Rounding::kHalfAway>, a, work, smem, s);
+    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s);
   } else {
     switch (p.rounding) {
-      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway>, a, work, smem, s); break;
-      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven>, a, work, smem, s); break;
-      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp>, a, work, smem, s); break;
-      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate>, a, work, smem, s); break;
+      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s); break;
+      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, a, work, smem, s); break;
+      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, a, work, smem, s); break;
+      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, a, work, smem, s); break;
     }
   }
+}
+
+// The fp32 orders pick the kernel of their y-table's form (one compiled path per kernel).
+template <ElemOp kOp>
+void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
+  if constexpr (kYOp<kOp>) {
+    if (a.ytab && a.yt.form == YForm::kOneStep) return LaunchCodes8Form<kOp, YForm::kOneStep>(a, s);
+    if (a.ytab && a.yt.form == YForm::kOneStepPlus) return LaunchCodes8Form<kOp, YForm::kOneStepPlus>(a, s);
+    if (a.ytab && a.yt.form == YForm::kThreeSteps) return LaunchCodes8Form<kOp, YForm::kThreeSteps>(a, s);
+  }
+  LaunchCodes8Form<kOp, YForm::kNone>(a, s);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ struct KernelArgs {
   float* after = nullptr;
   unsigned long long* counters = nullptr;  // [3]: acc overflows, index sats, output sats (added)
   int8_t* codes8 = nullptr;       // codes8 output
-  const YEntry* ytab = nullptr;   // the layer's y-table (codes8 of the fp32 orders), or null
+  const uint32_t* ytab = nullptr;  // the layer's y-table words (codes8 of the fp32 orders), or null
   YTableParams yt;
 };
 

@@ -70,14 +70,19 @@ YScan ScanHostOp(const Prepared& pr, int threads) {
   return out;
 }
 
-// Bucket index of y in a candidate table (the kernel's arithmetic, ytable.h).
-int64_t BucketOf(float y, const YTableParams& t) {
-  return static_cast<int64_t>(YTableBucketBits(YTableClamp(y, t), t)) - kYBucketBase;
-}
-
 float NextBelow(float y) { return std::nextafter(y, -std::numeric_limits<float>::infinity()); }
 
 }  // namespace
+
+const char* YFormName(YForm f) {
+  switch (f) {
+    case YForm::kOneStep: return "one-step";
+    case YForm::kOneStepPlus: return "one-step+side";
+    case YForm::kThreeSteps: return "three-step";
+    case YForm::kNone: break;
+  }
+  return "none";
+}
 
 bool YTableApplies(const Prepared& pr) {
   switch (pr.lp.op) {
@@ -168,74 +173,126 @@ YTable BuildYTable(const YScan& scan) {
   walk(false, scan.pos_last, "positive");
   if (i != tr.size()) throw std::logic_error("BuildYTable: transition signs out of order");
 
-  YTableParams t;
-  if (tr.empty()) {  // constant code
-    t.n = 1;
-    out.entries.assign(1, YEntry{{0x7f800000u, 0x7f800000u, 0x7f800000u}, static_cast<uint8_t>(first_code) * 0x01010101u});
-    out.params = t;
-    return out;
-  }
-  const double t_min = BitsToFloat(tr.front().y_bits), t_max = BitsToFloat(tr.back().y_bits);
-  const int e_start = -static_cast<int>(std::ceil(std::log2(std::max(t_max - t_min, 0x1p-100)))) - 1;
-  bool found = false;
-  std::vector<int> steps;
-  for (int e = std::max(e_start, -100); e <= 100 && !found; ++e) {
-    const double n0 = std::floor(std::ldexp(t_min, e)) - 1, n1 = std::ceil(std::ldexp(t_max, e)) + 1;
-    if (n1 - n0 + 1 > kYTableMaxEntries) break;  // finer buckets only grow the table
-    if (std::fabs(n0) >= 0x1p22 || std::fabs(n1) >= 0x1p22) continue;
-    t.ylo = static_cast<float>(std::ldexp(n0, -e));
-    t.yhi = static_cast<float>(std::ldexp(n1, -e));
-    t.k = static_cast<float>(std::ldexp(1.0, e));
-    t.cm = static_cast<float>(0x1p23 - n0);
-    t.n = static_cast<int32_t>(n1 - n0 + 1);
-    if (static_cast<double>(t.ylo) != std::ldexp(n0, -e) || static_cast<double>(t.yhi) != std::ldexp(n1, -e)) continue;
-    steps.assign(static_cast<size_t>(t.n), 0);
-    int most = 0;
+  // Per bucket: the code it starts with, then its steps.
+  const auto fill = [&](const YTableParams& t, auto bucket_of, int words_per, auto put) {
+    std::vector<uint32_t> w(static_cast<size_t>(t.n) * words_per);
+    int32_t code = first_code;
+    size_t k = 0;
+    for (int32_t b = 0; b < t.n; ++b) {
+      uint32_t th[3] = {0x7f800000u, 0x7f800000u, 0x7f800000u};
+      uint8_t codes[4];
+      codes[0] = static_cast<uint8_t>(code);
+      int used = 0;
+      for (; k < tr.size() && bucket_of(BitsToFloat(tr[k].y_bits)) == b; ++k) {
+        th[used] = tr[k].y_bits;
+        code = tr[k].after;
+        codes[++used] = static_cast<uint8_t>(code);
+      }
+      for (int u = used; u < 3; ++u) codes[u + 1] = static_cast<uint8_t>(code);
+      uint32_t packed;
+      std::memcpy(&packed, codes, 4);
+      put(w.data() + static_cast<size_t>(b) * words_per, th, packed);
+    }
+    if (k != tr.size()) throw std::logic_error("BuildYTable: a transition outside the buckets");
+    return w;
+  };
+  // The most steps in one bucket, and how many buckets hold more than one.
+  const auto bucket_load = [&](int32_t n, auto bucket_of) {
+    std::vector<int> steps(static_cast<size_t>(n), 0);
+    std::pair<int, int> r{0, 0};
     for (const YTransition& x : tr) {
-      const int64_t b = BucketOf(BitsToFloat(x.y_bits), t);
-      most = std::max(most, ++steps[static_cast<size_t>(b)]);
+      const int64_t b = bucket_of(BitsToFloat(x.y_bits));
+      if (b < 0 || b >= n) return std::pair<int, int>{1 << 30, 0};
+      const int k = ++steps[static_cast<size_t>(b)];
+      r.first = std::max(r.first, k);
+      r.second += k == 2;
     }
-    if (most <= 3) {
-      found = true;
-      out.exponent = e;
+    return r;
+  };
+
+  YTableParams t;
+  // kOneStep(Plus): the fewest entries (n growing by ~1/8) with at most one step per bucket but
+  // for at most n / 128 buckets (and 256) of up to three, which go to side entries.
+  {
+    const double t_min = tr.empty() ? 0.0 : BitsToFloat(tr.front().y_bits);
+    const double t_max = tr.empty() ? 0.0 : BitsToFloat(tr.back().y_bits);
+    YTableParams c;
+    if (t_max > t_min) {
+      c.a = static_cast<float>(1.0 / (t_max - t_min));
+      c.b = static_cast<float>(-t_min * static_cast<double>(c.a));
+    }
+    const auto bucket_of = [&c](float y) { return static_cast<int64_t>(YBucketOneStep(y, c)) - kYBucketBase; };
+    for (int32_t n = 1; n <= kYTableMaxWords / kYWordsOneStep; n = std::max(n + 1, n + n / 8)) {
+      c.n = n;
+      c.nf = static_cast<float>(n - 1);
+      if (tr.size() > 1 && n == 1) continue;
+      if (!std::isfinite(c.a) || !std::isfinite(c.b)) break;
+      const auto [most, multi] = bucket_load(n, bucket_of);
+      if (most > 3 || multi > std::min(n / 128, 256)) continue;
+      c.side = multi;
+      c.form = multi ? YForm::kOneStepPlus : YForm::kOneStep;
+      if (YTableWords(c) > kYTableMaxWords) break;
+      t = c;
+      std::vector<uint32_t> side;
+      out.words = fill(t, bucket_of, kYWordsOneStep, [&side](uint32_t* w, const uint32_t* th, uint32_t codes) {
+        w[0] = th[0];
+        w[1] = codes & 0xffffu;  // bytes 2, 3 clear: no side flag
+        if (th[1] != 0x7f800000u) {  // two or three steps: a side entry
+          w[1] = kYSideFlag | static_cast<uint32_t>(side.size() / kYWordsThreeSteps) << 16;
+          side.insert(side.end(), {th[0], th[1], th[2], codes});
+        }
+      });
+      out.words.resize(side.empty() ? out.words.size() : static_cast<size_t>(YSideOffsetWords(t)), 0u);
+      out.words.insert(out.words.end(), side.begin(), side.end());
+      break;
     }
   }
-  if (!found) {
-    out.why_not = "no bucket width 2^-e gives at most 3 steps per bucket in " +
-                  std::to_string(kYTableMaxEntries) + " entries";
+  // kThreeSteps: the coarsest width 2^-e with at most three steps per bucket.
+  if (t.form == YForm::kNone) {
+    const double t_min = BitsToFloat(tr.front().y_bits), t_max = BitsToFloat(tr.back().y_bits);
+    const int e_start = -static_cast<int>(std::ceil(std::log2(std::max(t_max - t_min, 0x1p-100)))) - 1;
+    for (int e = std::max(e_start, -100); e <= 100; ++e) {
+      const double n0 = std::floor(std::ldexp(t_min, e)) - 1, n1 = std::ceil(std::ldexp(t_max, e)) + 1;
+      if ((n1 - n0 + 1) * kYWordsThreeSteps > kYTableMaxWords) break;  // finer buckets only grow the table
+      if (std::fabs(n0) >= 0x1p22 || std::fabs(n1) >= 0x1p22) continue;
+      YTableParams c;
+      c.form = YForm::kThreeSteps;
+      c.ylo = static_cast<float>(std::ldexp(n0, -e));
+      c.yhi = static_cast<float>(std::ldexp(n1, -e));
+      c.k = static_cast<float>(std::ldexp(1.0, e));
+      c.cm = static_cast<float>(0x1p23 - n0);
+      c.n = static_cast<int32_t>(n1 - n0 + 1);
+      if (static_cast<double>(c.ylo) != std::ldexp(n0, -e) || static_cast<double>(c.yhi) != std::ldexp(n1, -e)) continue;
+      const auto bucket_of = [&c](float y) {
+        return static_cast<int64_t>(YTableBucketBits(YTableClamp(y, c), c)) - kYBucketBase;
+      };
+      if (bucket_load(c.n, bucket_of).first <= 3) {
+        t = c;
+        out.words = fill(t, bucket_of, kYWordsThreeSteps, [](uint32_t* w, const uint32_t* th, uint32_t codes) {
+          w[0] = th[0];
+          w[1] = th[1];
+          w[2] = th[2];
+          w[3] = codes;
+        });
+        break;
+      }
+    }
+  }
+  if (t.form == YForm::kNone) {
+    out.why_not = "no bucket map holds at most 3 steps per bucket in " + std::to_string(kYTableMaxWords * 4 / 1024) +
+                  " KiB";
     return out;
   }
-  // Fill: each bucket starts from the code the previous one ended on.
-  out.entries.assign(static_cast<size_t>(t.n), YEntry{});
-  cur = first_code;
-  size_t k = 0;
-  for (int32_t b = 0; b < t.n; ++b) {
-    YEntry& e = out.entries[static_cast<size_t>(b)];
-    uint8_t codes[4];
-    codes[0] = static_cast<uint8_t>(cur);
-    int used = 0;
-    for (; k < tr.size() && BucketOf(BitsToFloat(tr[k].y_bits), t) == b; ++k) {
-      e.t[used] = tr[k].y_bits;
-      cur = tr[k].after;
-      codes[++used] = static_cast<uint8_t>(cur);
-    }
-    for (int u = used; u < 3; ++u) {
-      e.t[u] = 0x7f800000u;
-      codes[u + 1] = static_cast<uint8_t>(cur);
-    }
-    std::memcpy(&e.codes, codes, 4);
-  }
-  if (k != tr.size()) throw std::logic_error("BuildYTable: a transition outside the buckets");
   out.params = t;
   // Self-check at every transition and the ends of the range.
   for (const YTransition& x : tr) {
     const float y = BitsToFloat(x.y_bits);
-    if (YTableLookup(y, t, out.entries.data()) != x.after || YTableLookup(NextBelow(y), t, out.entries.data()) != x.before)
+    if (YTableLookup(y, t, out.words.data()) != x.after || YTableLookup(NextBelow(y), t, out.words.data()) != x.before)
       throw std::logic_error("BuildYTable: the table misses a transition");
   }
   const float lo = has_neg ? -BitsToFloat(scan.spec.neg_hi) : BitsToFloat(scan.spec.pos_lo);
-  if (YTableLookup(lo, t, out.entries.data()) != first_code ||
-      YTableLookup(BitsToFloat(scan.spec.pos_hi), t, out.entries.data()) != scan.pos_last)
+  if (YTableLookup(lo, t, out.words.data()) != first_code ||
+      YTableLookup(BitsToFloat(scan.spec.pos_hi), t, out.words.data()) != scan.pos_last)
     throw std::logic_error("BuildYTable: the table misses an end of the range");
   return out;
 }

@@ -8,10 +8,9 @@
 //    evaluates G on every binary32 y with |y| <= Y (a rigorous bound on the layer's |y|), except the
 //    "quiet" interval (-tau, tau], tau = s/4, where G is 0 by O10 (for kTruncate only (0, tau]),
 //    and reports every transition: a y whose code differs from that of the next binary32 below.
-//  - BuildYTable (ytable.cpp) turns the transitions into buckets of width 2^-e over [ylo, yhi]
-//    with at most three steps each; YTableLookup(y) then equals G(y) for every reachable y: y is
-//    clamped to [ylo, yhi] (G is constant beyond the first and last transition), the bucket is
-//    RN(yc * 2^e - n0) (one FMA, monotone in y), and the step is found by three compares.
+//  - BuildYTable (ytable.cpp) turns the transitions into buckets (a monotone map of y, saturating
+//    beyond the first and last transition, where G is constant) with at most one step each, or
+//    where that cannot be had, three; YTableLookup(y) then equals G(y) for every reachable y.
 //  - A device table is built from device evaluations, so it reproduces the platform expf of the
 //    device (the Quamba and naive orders); a host table the host's.
 #pragma once
@@ -22,40 +21,90 @@
 
 namespace cosim::fsim {
 
-// Bucket b of the table: thresholds t[0..2] (binary32 bits, ascending; +inf when unused) and the
-// codes c0..c3 as int8 in the bytes of `codes`: the code of y is byte (#{k : y >= t[k]}).
-struct alignas(16) YEntry {
-  uint32_t t[3];
-  uint32_t codes;
-};
-static_assert(sizeof(YEntry) == 16, "YEntry is 16 bytes");
+// Three forms, chosen per layer by BuildYTable:
+//  - kOneStep (tried first): at most one step per bucket; bucket = RN(sat(y * a + b) * nf) (two
+//    FMAs, the first saturating to [0, 1], so no clamp of y), entry {t, codes}: the code is byte
+//    (y >= t) of `codes`. 8 bytes per entry.
+//  - kOneStepPlus: the same, except for at most n / 128 buckets (and 256) that hold two or three
+//    steps (a wiggle of the order a few ulps wide, or steps closer than the buckets): their entry
+//    has bit 31 of `codes` set and byte 2 indexes a side entry {t0, t1, t2, codes} after the n
+//    entries (from word YSideOffsetWords), read like kThreeSteps.
+//  - kThreeSteps: up to three steps per bucket (where the order wiggles: a platform expf can make
+//    it non-monotone within a few ulps); bucket = RN(clamp(y) * 2^e - n0), entry {t0, t1, t2,
+//    codes}: the code is byte #{k : y >= t_k} of `codes`. 16 bytes per entry.
+// Unused thresholds are +inf. Both bucket maps are monotone in y, which is all exactness needs:
+// the builder assigns each transition to a bucket with the same arithmetic as the lookup.
+enum class YForm : int32_t { kNone = 0, kOneStep = 1, kOneStepPlus = 2, kThreeSteps = 3 };
 
 struct YTableParams {
+  YForm form = YForm::kNone;
+  int32_t n = 0;     // entries
+  int32_t side = 0;  // kOneStepPlus: side entries
+  // kThreeSteps
   float ylo = 0.0f, yhi = 0.0f;  // n0 * 2^-e, n1 * 2^-e (exact)
   float k = 1.0f;                // 2^e
   float cm = 0x1p23f;            // 2^23 - n0 (exact, |n0| < 2^22)
-  int32_t n = 0;                 // entries: n1 - n0 + 1; 0 = no table
+  // kOneStep
+  float a = 0.0f, b = 0.0f;  // sat(y * a + b) maps the steps' range into [0, 1]
+  float nf = 0.0f;           // n - 1
 };
 
 constexpr uint32_t kYBucketBase = 0x4b000000u;  // bits of 2^23
-constexpr int kYTableMaxEntries = 2048;         // 32 KiB of shared memory
+constexpr int kYWordsOneStep = 2, kYWordsThreeSteps = 4;  // 32-bit words per entry
+constexpr int kYTableMaxWords = 8192;                     // 32 KiB of shared memory
 
-// y clamped to the table's range.
-COSIM_HD float YTableClamp(float y, const YTableParams& t) { return fminf(fmaxf(y, t.ylo), t.yhi); }
+constexpr COSIM_HD bool YOneStepMap(YForm f) { return f == YForm::kOneStep || f == YForm::kOneStepPlus; }
 
-// The bucket of a clamped y: RN_even(yc * 2^e - n0), one rounding of the exact value (an FMA), in
-// [2^23, 2^24) where binary32 spacing is 1; returned as the bits of 2^23 + bucket.
-COSIM_HD uint32_t YTableBucketBits(float yc, const YTableParams& t) { return FloatBits(Fma(yc, t.k, t.cm)); }
+// kOneStepPlus: the side entries start at this word, 16-byte aligned (a 16-byte shared load).
+COSIM_HD int YSideOffsetWords(const YTableParams& t) { return (t.n * kYWordsOneStep + 3) & ~3; }
 
-// The step of a clamped y within its entry.
-COSIM_HD int32_t YEntryCode(float yc, const YEntry& e) {
-  const int n = (yc >= BitsToFloat(e.t[0])) + (yc >= BitsToFloat(e.t[1])) + (yc >= BitsToFloat(e.t[2]));
-  return static_cast<int8_t>(static_cast<uint8_t>(e.codes >> (8 * n)));
+COSIM_HD int YTableWords(const YTableParams& t) {
+  if (!YOneStepMap(t.form)) return t.n * kYWordsThreeSteps;
+  return t.side ? YSideOffsetWords(t) + t.side * kYWordsThreeSteps : t.n * kYWordsOneStep;
 }
 
-COSIM_HD int32_t YTableLookup(float y, const YTableParams& t, const YEntry* entries) {
+// min(max(x, 0), 1) (__saturatef on the device, which the compiler folds into the FMA).
+COSIM_HD float Saturate(float x) {
+#ifdef __CUDA_ARCH__
+  return __saturatef(x);
+#else
+  return x >= 1.0f ? 1.0f : (x > 0.0f ? x : 0.0f);
+#endif
+}
+
+// kOneStep: the bits of 2^23 + bucket.
+COSIM_HD uint32_t YBucketOneStep(float y, const YTableParams& t) {
+  return FloatBits(Fma(Saturate(Fma(y, t.a, t.b)), t.nf, 0x1p23f));
+}
+
+COSIM_HD int32_t YCodeOneStep(float y, uint32_t t_bits, uint32_t codes) {
+  return static_cast<int8_t>(static_cast<uint8_t>(y >= BitsToFloat(t_bits) ? codes >> 8 : codes));
+}
+
+// kThreeSteps: y clamped to the table's range, then the bits of 2^23 + bucket:
+// RN_even(yc * 2^e - n0), one rounding of the exact value (an FMA), in [2^23, 2^24).
+COSIM_HD float YTableClamp(float y, const YTableParams& t) { return fminf(fmaxf(y, t.ylo), t.yhi); }
+COSIM_HD uint32_t YTableBucketBits(float yc, const YTableParams& t) { return FloatBits(Fma(yc, t.k, t.cm)); }
+
+COSIM_HD int32_t YCodeThreeSteps(float yc, const uint32_t* e) {
+  const int n = (yc >= BitsToFloat(e[0])) + (yc >= BitsToFloat(e[1])) + (yc >= BitsToFloat(e[2]));
+  return static_cast<int8_t>(static_cast<uint8_t>(e[3] >> (8 * n)));
+}
+
+constexpr uint32_t kYSideFlag = 0x80000000u;  // kOneStepPlus: the bucket's steps are in a side entry
+COSIM_HD uint32_t YSideIndex(uint32_t codes) { return (codes >> 16) & 0xffu; }
+
+// The code of y from a table's words.
+COSIM_HD int32_t YTableLookup(float y, const YTableParams& t, const uint32_t* words) {
+  if (YOneStepMap(t.form)) {
+    const uint32_t b = YBucketOneStep(y, t) - kYBucketBase;
+    const uint32_t codes = words[kYWordsOneStep * b + 1];
+    if (codes & kYSideFlag)
+      return YCodeThreeSteps(y, words + YSideOffsetWords(t) + kYWordsThreeSteps * YSideIndex(codes));
+    return YCodeOneStep(y, words[kYWordsOneStep * b], codes);
+  }
   const float yc = YTableClamp(y, t);
-  return YEntryCode(yc, entries[YTableBucketBits(yc, t) - kYBucketBase]);
+  return YCodeThreeSteps(yc, words + kYWordsThreeSteps * (YTableBucketBits(yc, t) - kYBucketBase));
 }
 
 // What the scan covers, as magnitudes (binary32 bits without the sign):

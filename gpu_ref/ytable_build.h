@@ -21,14 +21,13 @@ struct YScan {
   int32_t neg_first = 0, neg_last = 0, pos_first = 0, pos_last = 0;
 };
 
-constexpr int kYMaxTransitions = 3 * kYTableMaxEntries;  // more never fit a table
+constexpr int kYMaxTransitions = 3 * (kYTableMaxWords / kYWordsThreeSteps);  // more never fit
 
 struct YTable {
-  YTableParams params;          // params.n == 0: no table (why_not says why)
-  std::vector<YEntry> entries;  // [params.n]
+  YTableParams params;          // params.form == kNone: no table (why_not says why)
+  std::vector<uint32_t> words;  // the entries, YTableWords(params) words
   std::string why_not;
   int64_t transitions = 0;      // in the scan
-  int exponent = 0;             // bucket width 2^-exponent
   uint64_t points = 0;          // binary32 values the scan evaluated
 };
 
@@ -44,11 +43,15 @@ float YBound(const Prepared& pr);
 // only for kTruncate).
 YScanSpec MakeYScanSpec(const Prepared& pr);
 
+// "one-step", "one-step+side", "three-step" or "none".
+const char* YFormName(YForm f);
+
 // Evaluate G on every point of the spec on the host (threads over chunks).
 YScan ScanYHost(const Prepared& pr, int threads = 0);
 
-// The table from a scan: the coarsest bucket width 2^-e with at most three steps per bucket and at
-// most kYTableMaxEntries entries, or why_not. Throws std::logic_error when the scan contradicts
+// The table from a scan: the kOneStep form with the fewest entries that separates every step, else
+// the kThreeSteps form with the coarsest bucket width 2^-e that holds at most three steps per
+// bucket, within kYTableMaxWords words; or why_not. Throws std::logic_error when the scan contradicts
 // itself or O10 (a transition chain that does not connect, a non-zero code in the quiet interval)
 // or the finished table misses a transition.
 YTable BuildYTable(const YScan& scan);

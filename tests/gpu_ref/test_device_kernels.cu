@@ -85,7 +85,7 @@ struct DevArray {
 // Every binary32 y = +-float(m), m in [0, m_max]: YTableLookup against CodeOfY<kOp>.
 template <cosim::fsim::ElemOp kOp>
 __global__ void YTableAllKernel(cosim::fsim::LayerParams p, cosim::fsim::YTableParams t,
-                                const cosim::fsim::YEntry* e, uint32_t m_max,
+                                const uint32_t* e, uint32_t m_max,
                                 unsigned long long* count, unsigned int* first) {
   const uint64_t n = 2 * (uint64_t{m_max} + 1);
   for (uint64_t i = blockIdx.x * uint64_t{blockDim.x} + threadIdx.x; i < n; i += uint64_t{gridDim.x} * blockDim.x) {
@@ -151,11 +151,11 @@ DivCheck DeviceDivByScaleAll(float b, float y) {
 
 YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTable& t, float bound) {
   using cosim::fsim::ElemOp;
-  const size_t n = t.entries.size();
-  DevArray<cosim::fsim::YEntry> e(n);
+  const size_t n = t.words.size();
+  DevArray<uint32_t> e(n);
   DevArray<unsigned long long> count(1);
   DevArray<unsigned int> first(1);
-  FSIM_CUDA_CHECK(cudaMemcpy(e.p, t.entries.data(), n * sizeof(cosim::fsim::YEntry), cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemcpy(e.p, t.words.data(), n * sizeof(uint32_t), cudaMemcpyHostToDevice));
   FSIM_CUDA_CHECK(cudaMemset(count.p, 0, sizeof(unsigned long long)));
   FSIM_CUDA_CHECK(cudaMemset(first.p, 0xff, sizeof(unsigned int)));
   const uint32_t m_max = cosim::fsim::FloatBits(bound);

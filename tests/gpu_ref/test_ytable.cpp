@@ -67,7 +67,7 @@ int64_t CheckAllPoints(const YScanSpec& s, const YTable& t, const G& g) {
   const auto part = [&](int i) {
     for (uint64_t j = n * i / 2; j < n * (i + 1) / 2; ++j) {
       const float y = cosim::fsim::YScanPoint(s, j);
-      bad[i] += YTableLookup(y, t.params, t.entries.data()) != g(y);
+      bad[i] += YTableLookup(y, t.params, t.words.data()) != g(y);
     }
   };
   std::thread other(part, 1);
@@ -76,24 +76,43 @@ int64_t CheckAllPoints(const YScanSpec& s, const YTable& t, const G& g) {
   return bad[0] + bad[1];
 }
 
-// round-half-even(8y) with a wiggle after every step: the first two binary32 above each step whose
+// round-half-even(16y) with a wiggle after every step: the first two binary32 above each step whose
 // bits are odd fall back one code (non-monotone, as a platform expf can make an order).
 int32_t Wiggly(float y) {
-  const float v = std::nearbyint(y * 8.0f);
-  const float below = std::nearbyint(std::nextafter(std::nextafter(y, -1e30f), -1e30f) * 8.0f);
+  const float v = std::nearbyint(y * 16.0f);
+  const float below = std::nearbyint(std::nextafter(std::nextafter(y, -1e30f), -1e30f) * 16.0f);
   const bool wiggle = v != below && (FloatBits(y) & 1u) && std::fabs(y) > 0.1f;
   return static_cast<int32_t>(v) - (wiggle ? (v > below ? 1 : -1) : 0);
 }
 
 TEST(YTable, SyntheticWigglesTabulatedExactly) {
-  const YScanSpec s = Spec(1.0f / 16, 3.0f);
+  const YScanSpec s = Spec(1.0f / 32, 3.0f);
   const YScan scan = Scan(s, Wiggly);
   const YTable t = cosim::fsim::BuildYTable(scan);
   ASSERT_GT(t.params.n, 0) << t.why_not;
-  EXPECT_GT(t.transitions, 60);  // 48 steps, about half with a wiggle (two more transitions)
+  // about 48 wiggles (steps a few ulps apart): more than side entries may take
+  EXPECT_EQ(t.params.form, cosim::fsim::YForm::kThreeSteps);
+  EXPECT_GT(t.transitions, 130);  // 96 steps, about half with a wiggle (two more transitions)
   EXPECT_EQ(CheckAllPoints(s, t, Wiggly), 0);
   // the quiet interval (|y| < 1/32, not scanned) reads 0
-  for (float y : {0.0f, -0.0f, 1e-30f, -1e-30f, 0.06f, -0.06f}) EXPECT_EQ(YTableLookup(y, t.params, t.entries.data()), 0);
+  for (float y : {0.0f, -0.0f, 1e-30f, -1e-30f, 0.03f, -0.03f}) EXPECT_EQ(YTableLookup(y, t.params, t.words.data()), 0);
+}
+
+// A wiggle at every eighth step only: one step per bucket, the few wiggles in side entries.
+int32_t RarelyWiggly(float y) {
+  const float v = std::nearbyint(y * 16.0f);
+  return static_cast<int32_t>(v) == 8 * (static_cast<int32_t>(v) / 8) ? Wiggly(y) : static_cast<int32_t>(v);
+}
+
+TEST(YTable, RareWigglesGoToSideEntries) {
+  const YScanSpec s = Spec(1.0f / 32, 3.0f);
+  const YTable t = cosim::fsim::BuildYTable(Scan(s, RarelyWiggly));
+  ASSERT_EQ(t.params.form, cosim::fsim::YForm::kOneStepPlus) << t.why_not;
+  EXPECT_GT(t.params.side, 0);
+  EXPECT_LE(t.params.side, t.params.n / 128);
+  EXPECT_EQ(t.words.size(), static_cast<size_t>(cosim::fsim::YTableWords(t.params)));
+  EXPECT_EQ(cosim::fsim::YSideOffsetWords(t.params) % 4, 0);  // 16-byte side entries, aligned
+  EXPECT_EQ(CheckAllPoints(s, t, RarelyWiggly), 0);
 }
 
 TEST(YTable, BeyondTheRangeTheEndCodes) {
@@ -101,10 +120,10 @@ TEST(YTable, BeyondTheRangeTheEndCodes) {
   const auto g = [](float y) { return static_cast<int32_t>(std::fmin(std::fmax(std::nearbyint(y * 8.0f), -5.0f), 7.0f)); };
   const YTable t = cosim::fsim::BuildYTable(Scan(s, g));
   ASSERT_GT(t.params.n, 0);
+  EXPECT_EQ(t.params.form, cosim::fsim::YForm::kOneStep);
   EXPECT_EQ(CheckAllPoints(s, t, g), 0);
-  EXPECT_LT(t.params.yhi, 2.0f);  // the table stops after the last step; clamping covers the rest
-  EXPECT_EQ(YTableLookup(3.0f, t.params, t.entries.data()), 7);
-  EXPECT_EQ(YTableLookup(-3.0f, t.params, t.entries.data()), -5);
+  EXPECT_EQ(YTableLookup(3.0f, t.params, t.words.data()), 7);
+  EXPECT_EQ(YTableLookup(-3.0f, t.params, t.words.data()), -5);
 }
 
 TEST(YTable, NoTableWhenStepsAreTooDense) {
@@ -112,19 +131,20 @@ TEST(YTable, NoTableWhenStepsAreTooDense) {
   // a step on every binary32 of [1, 1 + 2^-10): more transitions than any table holds
   const auto dense = [](float y) { return (y >= 1.0f && y < 1.0009765625f) ? static_cast<int32_t>(FloatBits(y) & 1u) : 0; };
   const YTable a = cosim::fsim::BuildYTable(Scan(s, dense));
-  EXPECT_EQ(a.params.n, 0);
+  EXPECT_EQ(a.params.form, cosim::fsim::YForm::kNone);
   EXPECT_NE(a.why_not.find("transitions"), std::string::npos) << a.why_not;
-  // steps on 12 consecutive binary32 near 1.5: buckets are at least 4 binary32 wide there
-  // (|n0| < 2^22), so some bucket always holds four steps
+  // steps on 12 consecutive binary32 near 1.5 and near -1.5: no bucket map within 32 KiB separates
+  // them (one step per bucket needs buckets of one ulp over [-1.5, 1.5]; three-step buckets are at
+  // least 4 ulps wide there, |n0| < 2^22)
   const auto twelve = [](float y) {
-    const uint32_t b = FloatBits(y), o = FloatBits(1.5f);
+    const uint32_t b = FloatBits(std::fabs(y)), o = FloatBits(1.5f);
     return (b >= o && b < o + 12) ? static_cast<int32_t>(b - o) % 2 + 1 : 0;
   };
   const YScan scan4 = Scan(s, twelve);
-  EXPECT_EQ(scan4.transitions.size(), 13u);  // 0, 1, 2, 1, ..., 2, 0
+  EXPECT_EQ(scan4.transitions.size(), 26u);  // 0, 1, 2, 1, ..., 2, 0 twice
   const YTable b = cosim::fsim::BuildYTable(scan4);
-  EXPECT_EQ(b.params.n, 0);
-  EXPECT_NE(b.why_not.find("bucket width"), std::string::npos) << b.why_not;
+  EXPECT_EQ(b.params.form, cosim::fsim::YForm::kNone);
+  EXPECT_NE(b.why_not.find("bucket map"), std::string::npos) << b.why_not;
 }
 
 TEST(YTable, ContradictionsThrow) {
@@ -202,7 +222,7 @@ TEST(YTable, HostTablesEqualTheOrders) {
     const float tau = BitsToFloat(s.pos_lo);
     int64_t bad = 0;
     for (uint32_t b = FloatBits(tau / 2); b <= FloatBits(tau); ++b)
-      for (float y : {BitsToFloat(b), -BitsToFloat(b)}) bad += YTableLookup(y, t.params, t.entries.data()) != g(y);
+      for (float y : {BitsToFloat(b), -BitsToFloat(b)}) bad += YTableLookup(y, t.params, t.words.data()) != g(y);
     EXPECT_EQ(bad, 0) << cosim::fsim::ModeName(m) << " in the quiet interval";
     EXPECT_GT(t.transitions, 10);
   }
