@@ -1,4 +1,4 @@
-// ytable.cpp: the y-table's range, host scan and builder (ytable_build.h, docs/floatsim.md O10).
+// ytable.cpp: the y-table's range, host scan and builder (ytable_build.h, docs/floatsim.md O11).
 #include "gpu_ref/ytable_build.h"
 
 #include <algorithm>
@@ -121,7 +121,7 @@ YScanSpec MakeYScanSpec(const Prepared& pr) {
   const float tau = Mul(OutputScaleOf(pr), 0.25f);  // exact (s >= 2^-40)
   const uint32_t tau_bits = FloatBits(tau), y_bits = FloatBits(YBound(pr));
   YScanSpec s;
-  // O10: G(y) = 0 for |y| <= tau with every nearest rounding; kTruncate (floor) only for y >= 0.
+  // O11: G(y) = 0 for |y| <= tau with every nearest rounding; kTruncate (floor) only for y >= 0.
   const bool floor_mode = IsSfu(pr.lp.op) && pr.lp.rounding == Rounding::kTruncate;
   s.neg_lo = floor_mode ? 0u : tau_bits;
   s.neg_hi = std::max(y_bits, s.neg_lo);
@@ -168,7 +168,7 @@ YTable BuildYTable(const YScan& scan) {
   };
   if (has_neg) walk(true, scan.neg_last, "negative");
   if (has_neg && (scan.neg_last != 0 || scan.pos_first != 0))
-    throw std::logic_error("BuildYTable: a non-zero code at the quiet interval (O10)");
+    throw std::logic_error("BuildYTable: a non-zero code at the quiet interval (O11)");
   cur = scan.pos_first;
   walk(false, scan.pos_last, "positive");
   if (i != tr.size()) throw std::logic_error("BuildYTable: transition signs out of order");

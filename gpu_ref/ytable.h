@@ -1,16 +1,17 @@
 // ytable.h: the codes8 kernel's exact form of the fp32 orders (Quamba, naive fake-quant, fp32-sfu):
 // the output code as a step table over the pre-activation value y, built by evaluating the order
-// itself on every binary32 y the layer can produce (docs/floatsim.md section 6, O10).
+// itself on every binary32 y the layer can produce (docs/floatsim.md section 3, O11).
 //
 // Contract.
 //  - G(y) = CodeOfY<op>(y) (element.h) is a function of y alone for a given layer and knobs.
 //  - The scan (YScanChunk, run on the device for a device table, on the host for a host table)
-//    evaluates G on every binary32 y with |y| <= Y (a rigorous bound on the layer's |y|), except the
-//    "quiet" interval (-tau, tau], tau = s/4, where G is 0 by O10 (for kTruncate only (0, tau]),
+//    evaluates G on every binary32 y with |y| <= Y (a rigorous bound on the layer's |y|) outside
+//    the "quiet" interval |y| < tau, tau = s/4 (for kTruncate 0 <= y < tau), where G is 0 by O11,
 //    and reports every transition: a y whose code differs from that of the next binary32 below.
 //  - BuildYTable (ytable.cpp) turns the transitions into buckets (a monotone map of y, saturating
-//    beyond the first and last transition, where G is constant) with at most one step each, or
-//    where that cannot be had, three; YTableLookup(y) then equals G(y) for every reachable y.
+//    beyond the first and last transition, where G is constant) with at most one step each (a few
+//    side entries of up to three), or where that cannot be had, three; YTableLookup(y) then
+//    equals G(y) for every reachable y.
 //  - A device table is built from device evaluations, so it reproduces the platform expf of the
 //    device (the Quamba and naive orders); a host table the host's.
 #pragma once

@@ -36,7 +36,7 @@ struct YTable {
 bool YTableApplies(const Prepared& pr);
 
 // A bound Y with |y| <= Y for every pre-activation value the layer can produce (monotonicity of
-// round-to-nearest; docs/floatsim.md O10).
+// round-to-nearest; docs/floatsim.md O11).
 float YBound(const Prepared& pr);
 
 // The scan's range for this layer (quiet interval from the output scale, both signs scanned past it
@@ -52,7 +52,7 @@ YScan ScanYHost(const Prepared& pr, int threads = 0);
 // The table from a scan: the kOneStep form with the fewest entries that separates every step, else
 // the kThreeSteps form with the coarsest bucket width 2^-e that holds at most three steps per
 // bucket, within kYTableMaxWords words; or why_not. Throws std::logic_error when the scan contradicts
-// itself or O10 (a transition chain that does not connect, a non-zero code in the quiet interval)
+// itself or O11 (a transition chain that does not connect, a non-zero code in the quiet interval)
 // or the finished table misses a transition.
 YTable BuildYTable(const YScan& scan);
 

@@ -34,7 +34,7 @@ struct DivCheck {
 DivCheck DeviceDivByScaleAll(float b, float y);
 
 // The y-table lookup against CodeOfY of the layer's order (G) on the device, for every binary32 y
-// with |y| <= bound, both signs, the quiet interval of O10 included.
+// with |y| <= bound, both signs, the quiet interval of O11 included.
 struct YCheck {
   int64_t mismatches;
   uint32_t first_bits;  // bits of the first mismatching y found, or ~0u

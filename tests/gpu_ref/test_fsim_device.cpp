@@ -232,7 +232,7 @@ void CodesInt8Check(const fsimtest::OwnedLayer& l) {
 }
 
 // The y-table of every fp32 order against the order itself on EVERY binary32 y with |y| <= Y (the
-// layer's bound), the quiet interval of O10 included: 0 mismatches. Layers: the benchmark's scales,
+// layer's bound), the quiet interval of O11 included: 0 mismatches. Layers: the benchmark's scales,
 // a per-channel one, and a fine output grid.
 TEST(FsimDevice, YTableEveryBinary32) {
   SKIP_WITHOUT_GPU();

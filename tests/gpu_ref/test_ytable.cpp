@@ -1,4 +1,4 @@
-// The y-tables of the codes8 kernel (gpu_ref/ytable.h, ytable.cpp; docs/floatsim.md O10) on the
+// The y-tables of the codes8 kernel (gpu_ref/ytable.h, ytable.cpp; docs/floatsim.md O11) on the
 // host: the builder on synthetic step functions (wiggles, too many steps, contradictions), the
 // bound on |y|, and host tables of the real orders against the orders on every scanned binary32.
 #include <gtest/gtest.h>
@@ -195,7 +195,7 @@ TEST(YTable, BoundCoversEveryChannelsExtremes) {
 }
 
 // Host tables of the real orders (the host's expf) against the orders on every scanned binary32,
-// and on the binary32 of the quiet interval's outer binade (O10's margin is tightest there).
+// and on the binary32 of the quiet interval's outer binade (O11's margin is tightest there).
 TEST(YTable, HostTablesEqualTheOrders) {
   auto l = fsimtest::RandomLayer(32, 1, 64, 32);
   l.s_out = 0.5f;  // a short scan (|y| from 1/8 to about 14, 27 codes): this runs in CI
