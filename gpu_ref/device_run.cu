@@ -137,7 +137,7 @@ void Harvest(Slot& s, const Prepared& pr, ModeResult& r) {
 }  // namespace
 
 // The y-table of a layer from a device scan (ytable.h): the device's own evaluations of the order.
-YTable DeviceYTable(const Prepared& pr) {
+YTable DeviceYTable(const Prepared& pr, YForm first) {
   YScan scan;
   scan.spec = MakeYScanSpec(pr);
   const size_t tr_off = 256, bytes = tr_off + sizeof(YTransition) * kYMaxTransitions;
@@ -158,7 +158,7 @@ YTable DeviceYTable(const Prepared& pr) {
   scan.neg_last = ends[1];
   scan.pos_first = ends[2];
   scan.pos_last = ends[3];
-  return BuildYTable(scan);
+  return BuildYTable(scan, first);
 }
 
 bool DeviceAvailable() {
@@ -236,7 +236,8 @@ ModeResult RunDevice(Mode mode, const LayerView& layer, const Knobs& knobs, floa
   return std::move(RunDeviceBatch({DeviceJob{mode, layer, knobs, factor}}, 1)[0]);
 }
 
-DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, float factor) {
+DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, float factor,
+                         YTableChoice y_table) {
   RequireDevice("DeviceLayer");
   static const int8_t kDummy = 0;
   LayerView v = layer;
@@ -247,7 +248,8 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
   lay.Fill(*prepared_, host.data());
   if (YTableApplies(*prepared_)) {
     const auto t0 = std::chrono::steady_clock::now();
-    ytable_ = std::make_unique<YTable>(DeviceYTable(*prepared_));
+    ytable_ = std::make_unique<YTable>(DeviceYTable(
+        *prepared_, y_table == YTableChoice::kThreeStepForm ? YForm::kThreeSteps : YForm::kOneStep));
     plan_.y_table = ytable_->params.form != YForm::kNone;
     plan_.entries = ytable_->params.n;
     plan_.form = YFormName(ytable_->params.form);

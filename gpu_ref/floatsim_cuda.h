@@ -24,19 +24,24 @@ struct YTable;
 // layer can produce, or (no table) by evaluating the order per element.
 struct CodesPlan {
   bool y_table = false;
-  int entries = 0;            // 16-byte table entries
+  int entries = 0;            // buckets (8 bytes each in the one-step forms, 16 in three-step)
   std::string form;           // "one-step", "one-step+side" or "three-step" (ytable.h)
-  int side_entries = 0;       // one-step+side: buckets of two or three steps
+  int side_entries = 0;       // one-step+side: 16-byte side entries (buckets of two or three steps)
   int64_t transitions = 0;    // code changes the scan found
   uint64_t points = 0;        // binary32 values the scan evaluated
-  double build_ms = 0.0;      // scan + table build + upload, wall time
+  double build_ms = 0.0;      // device scan + table build on the host, wall time (not the upload)
   std::string note;           // why there is no table (empty when y_table or not applicable)
 };
+
+// Which y-table form DeviceLayer builds: the smallest that holds the layer's steps, or the
+// three-step form (the tests of the kernel's three-step tier).
+enum class YTableChoice { kSmallest, kThreeStepForm };
 
 class DeviceLayer {
  public:
   // layer.x is not read (the launches take device pointers); shapes, weights, bias and scales are.
-  DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, float factor = kDefaultSeFactor);
+  DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, float factor = kDefaultSeFactor,
+              YTableChoice y_table = YTableChoice::kSmallest);
   ~DeviceLayer();
   DeviceLayer(const DeviceLayer&) = delete;
   DeviceLayer& operator=(const DeviceLayer&) = delete;

@@ -91,7 +91,7 @@ bool YTableApplies(const Prepared& pr) {
     case ElemOp::kNaive:
     case ElemOp::kAsicSfu:
     case ElemOp::kFsimSfu:
-      return pr.lp.output_bits <= 8 && OutputScaleOf(pr) >= 0x1p-40f;
+      return pr.lp.output_bits <= 8 && OutputScaleOf(pr) >= 0x1p-40f && std::isfinite(YBound(pr));
     default:
       return false;
   }
@@ -143,7 +143,7 @@ YScan ScanYHost(const Prepared& pr, int threads) {
   }
 }
 
-YTable BuildYTable(const YScan& scan) {
+YTable BuildYTable(const YScan& scan, YForm first) {
   YTable out;
   out.transitions = static_cast<int64_t>(scan.transitions.size());
   out.points = scan.spec.neg_n + scan.spec.pos_n;
@@ -213,7 +213,7 @@ YTable BuildYTable(const YScan& scan) {
   YTableParams t;
   // kOneStep(Plus): the fewest entries (n growing by ~1/8) with at most one step per bucket but
   // for at most n / 128 buckets (and 256) of up to three, which go to side entries.
-  {
+  if (first != YForm::kThreeSteps) {
     const double t_min = tr.empty() ? 0.0 : BitsToFloat(tr.front().y_bits);
     const double t_max = tr.empty() ? 0.0 : BitsToFloat(tr.back().y_bits);
     YTableParams c;
@@ -248,7 +248,7 @@ YTable BuildYTable(const YScan& scan) {
     }
   }
   // kThreeSteps: the coarsest width 2^-e with at most three steps per bucket.
-  if (t.form == YForm::kNone) {
+  if (t.form == YForm::kNone && !tr.empty()) {
     const double t_min = BitsToFloat(tr.front().y_bits), t_max = BitsToFloat(tr.back().y_bits);
     const int e_start = -static_cast<int>(std::ceil(std::log2(std::max(t_max - t_min, 0x1p-100)))) - 1;
     for (int e = std::max(e_start, -100); e <= 100; ++e) {

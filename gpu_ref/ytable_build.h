@@ -32,7 +32,7 @@ struct YTable {
 };
 
 // True when the codes8 kernel of this layer can run on a y-table: the Quamba, naive and fp32-sfu
-// orders with int8 output codes.
+// orders with int8 output codes, an output scale >= 2^-40 and a finite bound on |y| (YBound).
 bool YTableApplies(const Prepared& pr);
 
 // A bound Y with |y| <= Y for every pre-activation value the layer can produce (monotonicity of
@@ -53,14 +53,15 @@ YScan ScanYHost(const Prepared& pr, int threads = 0);
 // the kThreeSteps form with the coarsest bucket width 2^-e that holds at most three steps per
 // bucket, within kYTableMaxWords words; or why_not. Throws std::logic_error when the scan contradicts
 // itself or O11 (a transition chain that does not connect, a non-zero code in the quiet interval)
-// or the finished table misses a transition.
-YTable BuildYTable(const YScan& scan);
+// or the finished table misses a transition. first == kThreeSteps skips the one-step forms (the
+// tests of the kernel's three-step tier use it).
+YTable BuildYTable(const YScan& scan, YForm first = YForm::kOneStep);
 
 // ScanYHost + BuildYTable.
 YTable HostYTable(const Prepared& pr);
 
 // The same from a scan on the device: the device's own evaluations (cosim_fsim_cuda only; what
 // DeviceLayer uses).
-YTable DeviceYTable(const Prepared& pr);
+YTable DeviceYTable(const Prepared& pr, YForm first = YForm::kOneStep);
 
 }  // namespace cosim::fsim

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -264,9 +266,12 @@ TEST(FsimDevice, YTableEveryBinary32) {
       ASSERT_TRUE(cosim::fsim::YTableApplies(pr));
       const auto t = cosim::fsim::DeviceYTable(pr);
       if (t.params.form == cosim::fsim::YForm::kNone) {
-        // Only the fine grid may lack a table: there a code boundary lies within a few ulps of the
-        // SiLU minimum (-0.2785 = -69.6 * 0.004), where the order's rounding noise crosses it
-        // back and forth (NoTableFallsBackExactly checks that layer's codes8 path).
+        // Only the fine grid may lack a table: its code boundary -69.5 * 0.004 = -0.278 lies just
+        // above SiLU's minimum (-0.27846), so SiLU crosses it where its slope is about 0.0145
+        // (y near -1.345 and -1.214): one ulp of the value spans about 17 binary32 y there, and
+        // the order's rounding flips the code back and forth (Quamba's order with glibc's expf: 18
+        // transitions between y = -1.345 and -1.214), more than three per bucket. NoTableFallsBackExactly and CodesInt8EveryYTableForm check
+        // that layer's codes8 path.
         EXPECT_EQ(l, &fine) << cosim::fsim::ModeName(c.m) << ": " << t.why_not;
         EXPECT_FALSE(t.why_not.empty());
         std::printf("y-table %-20s s_out %.4g rounding %-10s: no table (%lld transitions): %s\n",
@@ -313,6 +318,78 @@ TEST(FsimDevice, NoTableFallsBackExactly) {
   EXPECT_GT(without, 0);  // the path under test ran
   cudaFree(dx);
   cudaFree(dy);
+}
+
+// The codes8 kernel in every y-table form (one-step, one-step+side, three-step) and without a table,
+// for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate before the
+// table) and carried state: equal to the full kernel, which evaluates the order per element, and
+// to the host for the exact modes.
+TEST(FsimDevice, CodesInt8EveryYTableForm) {
+  SKIP_WITHOUT_GPU();
+  auto l = fsimtest::RandomLayer(26, 2, 48, 256, false, true);
+  auto fine = l;
+  fine.s_out = 0.004f;  // no table for the nearest roundings (O11)
+  Knobs sfu;
+  sfu.profile = Profile::kFp32Sfu;
+  Knobs wrap16 = sfu, sat17 = sfu, trunc = sfu;
+  wrap16.acc_bits = 16;
+  wrap16.acc_overflow = AccOverflow::kWrap;
+  sat17.acc_bits = 17;
+  trunc.rounding = Rounding::kTruncate;
+  struct Case {
+    Mode m;
+    Knobs k;
+  };
+  const Case cases[] = {{Mode::kInt8Quamba, Knobs{}}, {Mode::kInt8QuambaFastExp, Knobs{}},
+                        {Mode::kNaiveFakeQuant, Knobs{}}, {Mode::kInt8Asic, sfu},
+                        {Mode::kFloatSimInt8, sfu},     {Mode::kInt8Asic, wrap16},
+                        {Mode::kFloatSimInt8, wrap16},  {Mode::kInt8Asic, sat17},
+                        {Mode::kFloatSimInt8, sat17},   {Mode::kFloatSimInt8, trunc},
+                        {Mode::kResearchSeEnhance, sfu}, {Mode::kResearchSeRefine, sfu}};
+  const size_t n = l.x.size();
+  int8_t *dx = nullptr, *dy = nullptr, *ds = nullptr;
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx), n));
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy), n));
+  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ds), l.state.size()));
+  FSIM_CUDA_CHECK(cudaMemcpy(dx, l.x.data(), n, cudaMemcpyHostToDevice));
+  FSIM_CUDA_CHECK(cudaMemcpy(ds, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
+  std::map<std::string, int> forms;
+  int64_t overflows = 0;
+  for (const fsimtest::OwnedLayer* layer : {&l, &fine}) {
+    for (const Case& c : cases) {
+      for (auto choice : {cosim::fsim::YTableChoice::kSmallest, cosim::fsim::YTableChoice::kThreeStepForm}) {
+        const cosim::fsim::DeviceLayer dl(c.m, layer->view(), c.k, cosim::fsim::kDefaultSeFactor, choice);
+        ASSERT_TRUE(cosim::fsim::YTableApplies(dl.prepared())) << cosim::fsim::ModeName(c.m);
+        const auto& plan = dl.codes_plan();
+        if (plan.y_table && choice == cosim::fsim::YTableChoice::kThreeStepForm) {
+          EXPECT_EQ(plan.form, "three-step");
+        }
+        ++forms[plan.y_table ? plan.form : "none"];
+        dl.LaunchCodesInt8(dx, dy, nullptr, ds);
+        FSIM_CUDA_CHECK(cudaDeviceSynchronize());
+        std::vector<int8_t> got(n);
+        FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
+        const auto full = cosim::fsim::RunDevice(c.m, layer->view(), c.k);
+        overflows += full.acc_overflows;
+        int64_t diffs = 0, host_diffs = 0;
+        const auto host = cosim::fsim::RunHost(c.m, layer->view(), c.k);
+        for (size_t i = 0; i < n; ++i) {
+          diffs += got[i] != full.codes[i];
+          host_diffs += got[i] != host.codes[i];
+        }
+        EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
+                            << " " << (plan.y_table ? plan.form : plan.note);
+        if (IsExact(c.m)) EXPECT_EQ(host_diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
+      }
+    }
+  }
+  for (const auto& [form, count] : forms) std::printf("codes8 y-table form %-14s: %d layers\n", form.c_str(), count);
+  for (const char* form : {"one-step", "one-step+side", "three-step", "none"})
+    EXPECT_GT(forms[form], 0) << form << " never ran";
+  EXPECT_GT(overflows, 0);  // the 16- and 17-bit accumulators overflowed somewhere
+  cudaFree(dx);
+  cudaFree(dy);
+  cudaFree(ds);
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -115,15 +116,23 @@ TEST(YTable, RareWigglesGoToSideEntries) {
   EXPECT_EQ(CheckAllPoints(s, t, RarelyWiggly), 0);
 }
 
+// Below the first transition and above the last (|y| up to the scan's bound 3, and beyond it,
+// where no layer's y lies but both bucket maps saturate), the end codes; in both forms.
 TEST(YTable, BeyondTheRangeTheEndCodes) {
   const YScanSpec s = Spec(1.0f / 32, 3.0f);
   const auto g = [](float y) { return static_cast<int32_t>(std::fmin(std::fmax(std::nearbyint(y * 8.0f), -5.0f), 7.0f)); };
-  const YTable t = cosim::fsim::BuildYTable(Scan(s, g));
-  ASSERT_GT(t.params.n, 0);
-  EXPECT_EQ(t.params.form, cosim::fsim::YForm::kOneStep);
-  EXPECT_EQ(CheckAllPoints(s, t, g), 0);
-  EXPECT_EQ(YTableLookup(3.0f, t.params, t.words.data()), 7);
-  EXPECT_EQ(YTableLookup(-3.0f, t.params, t.words.data()), -5);
+  const YScan scan = Scan(s, g);
+  for (const auto first : {cosim::fsim::YForm::kOneStep, cosim::fsim::YForm::kThreeSteps}) {
+    const YTable t = cosim::fsim::BuildYTable(scan, first);
+    ASSERT_GT(t.params.n, 0) << t.why_not;
+    EXPECT_EQ(t.params.form, first);
+    EXPECT_EQ(CheckAllPoints(s, t, g), 0);
+    const float inf = std::numeric_limits<float>::infinity();
+    for (float y : {1.0f, 3.0f, std::nextafter(3.0f, inf), 1e30f, std::numeric_limits<float>::max(), inf})
+      EXPECT_EQ(YTableLookup(y, t.params, t.words.data()), 7) << y;
+    for (float y : {-1.0f, -3.0f, std::nextafter(-3.0f, -inf), -1e30f, -std::numeric_limits<float>::max(), -inf})
+      EXPECT_EQ(YTableLookup(y, t.params, t.words.data()), -5) << y;
+  }
 }
 
 TEST(YTable, NoTableWhenStepsAreTooDense) {
@@ -164,8 +173,13 @@ TEST(YTable, ContradictionsThrow) {
 TEST(YTable, BoundCoversEveryChannelsExtremes) {
   for (bool per_channel : {false, true}) {
     const auto l = fsimtest::RandomLayer(31, 1, 256, 32, per_channel);
-    for (Mode m : {Mode::kInt8Quamba, Mode::kNaiveFakeQuant}) {
-      const auto pr = cosim::fsim::Prepare(m, l.view(), Knobs{}, cosim::fsim::kDefaultSeFactor);
+    Knobs sfu;
+    sfu.profile = Profile::kFp32Sfu;
+    if (per_channel) sfu.weight_scale = cosim::fsim::WeightScale::kPerChannel;
+    const std::pair<Mode, Knobs> cases[] = {
+        {Mode::kInt8Quamba, Knobs{}}, {Mode::kNaiveFakeQuant, Knobs{}}, {Mode::kFloatSimInt8, sfu}};
+    for (const auto& [m, knobs] : cases) {
+      const auto pr = cosim::fsim::Prepare(m, l.view(), knobs, cosim::fsim::kDefaultSeFactor);
       const float bound = cosim::fsim::YBound(pr);
       for (const auto& c : pr.ch) {
         for (int sign : {-1, 1}) {
