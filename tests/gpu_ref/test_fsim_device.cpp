@@ -275,8 +275,7 @@ TEST(FsimDevice, YTableEveryBinary32) {
         // Only the fine grid may lack a table: its code boundary -69.5 * 0.004 = -0.278 lies just
         // above SiLU's minimum (-0.27846), so SiLU crosses it where its slope is about 0.0145
         // (y near -1.345 and -1.214): one ulp of the value spans about 17 binary32 y there, and
-        // the order's rounding flips the code back and forth (Quamba's order with glibc's expf: 18
-        // transitions between y = -1.345 and -1.214), more than three per bucket. NoTableFallsBackExactly and CodesInt8EveryYTableForm check
+        // the order's rounding flips the code back and forth, more than three steps per bucket. NoTableFallsBackExactly and CodesInt8EveryYTableForm check
         // that layer's codes8 path.
         EXPECT_EQ(l, &fine) << cosim::fsim::ModeName(c.m) << ": " << t.why_not;
         EXPECT_FALSE(t.why_not.empty());
