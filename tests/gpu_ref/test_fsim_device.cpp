@@ -371,7 +371,9 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
         }
         EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
                             << " " << (plan.y_table ? plan.form : plan.note);
-        if (IsExact(c.m)) EXPECT_EQ(host_diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
+        if (IsExact(c.m)) {
+          EXPECT_EQ(host_diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
+        }
       }
     }
   }
