@@ -508,12 +508,7 @@ __global__ void __launch_bounds__(kBlock) YScanKernel(const LayerParams p, const
           const uint32_t i = atomicAdd(count, 1u);
           if (i < static_cast<uint32_t>(capacity)) tr[i] = t;
         },
-        [&](uint64_t j, int32_t code) {
-          if (spec.neg_n && j == 0) ends[0] = code;
-          if (spec.neg_n && j == spec.neg_n - 1) ends[1] = code;
-          if (spec.pos_n && j == spec.neg_n) ends[2] = code;
-          if (spec.pos_n && j == spec.neg_n + spec.pos_n - 1) ends[3] = code;
-        });
+        [&](int slot, int32_t code) { ends[slot] = code; });
   }
 }
 

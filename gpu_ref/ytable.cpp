@@ -49,12 +49,9 @@ YScan ScanHostOp(const Prepared& pr, int threads) {
               if (local.size() < kYMaxTransitions) local.push_back(t);
               else overflow = true;
             },
-            [&](uint64_t j, int32_t code) {
-              // a one-point side has j == first == last
-              if (s.neg_n && j == 0) { ends[0] = code; have[0] = true; }
-              if (s.neg_n && j == s.neg_n - 1) { ends[1] = code; have[1] = true; }
-              if (s.pos_n && j == s.neg_n) { ends[2] = code; have[2] = true; }
-              if (s.pos_n && j == s.neg_n + s.pos_n - 1) { ends[3] = code; have[3] = true; }
+            [&](int slot, int32_t code) {
+              ends[slot] = code;
+              have[slot] = true;
             });
       }
       std::lock_guard<std::mutex> lock(mu);

@@ -133,10 +133,11 @@ struct YTransition {
 constexpr int kYScanChunk = 64;  // points per scan work item
 
 // Work item `chunk`: points [64 * chunk, 64 * chunk + 64) of the walk, each compared with the
-// point before it on the same side. emit(YTransition) for each transition; ends(j, code) for the
-// first and last point of each side.
+// point before it on the same side. emit(YTransition) for each transition; end(slot, code) for the
+// ends of the sides: slot 0, 1 the first and last negative point, 2, 3 the first and last positive
+// point (a one-point side reports both of its slots).
 template <class G, class Emit, class End>
-COSIM_HD void YScanChunk(const YScanSpec& s, uint64_t chunk, const G& g, Emit&& emit, End&& ends) {
+COSIM_HD void YScanChunk(const YScanSpec& s, uint64_t chunk, const G& g, Emit&& emit, End&& end) {
   const uint64_t total = s.neg_n + s.pos_n;
   const uint64_t j0 = chunk * kYScanChunk;
   if (j0 >= total) return;
@@ -153,7 +154,10 @@ COSIM_HD void YScanChunk(const YScanSpec& s, uint64_t chunk, const G& g, Emit&& 
     const int32_t c = g(y);
     if (have_prev && c != prev)
       emit(YTransition{FloatBits(y), static_cast<int16_t>(prev), static_cast<int16_t>(c)});
-    if (j == 0 || j == s.neg_n - 1 || j == s.neg_n || j == total - 1) ends(j, c);
+    if (s.neg_n && j == 0) end(0, c);
+    if (s.neg_n && j == s.neg_n - 1) end(1, c);
+    if (s.pos_n && j == s.neg_n) end(2, c);
+    if (s.pos_n && j == total - 1) end(3, c);
     prev = c;
     have_prev = true;
   }

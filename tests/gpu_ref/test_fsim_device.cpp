@@ -170,6 +170,44 @@ TEST(FsimDevice, BatchOnStreams) {
   }
 }
 
+// A layer's x and state on the device; Codes() runs a DeviceLayer's codes8 kernel over them.
+class Codes8Inputs {
+ public:
+  explicit Codes8Inputs(const fsimtest::OwnedLayer& l) : n_(l.x.size()), use_state_(l.use_state) {
+    FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx_), n_));
+    FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy_), n_));
+    FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ds_), l.state.size()));
+    FSIM_CUDA_CHECK(cudaMemcpy(dx_, l.x.data(), n_, cudaMemcpyHostToDevice));
+    FSIM_CUDA_CHECK(cudaMemcpy(ds_, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
+  }
+  ~Codes8Inputs() {
+    cudaFree(dx_);
+    cudaFree(dy_);
+    cudaFree(ds_);
+  }
+  Codes8Inputs(const Codes8Inputs&) = delete;
+  Codes8Inputs& operator=(const Codes8Inputs&) = delete;
+  std::vector<int8_t> Codes(const cosim::fsim::DeviceLayer& dl) const {
+    dl.LaunchCodesInt8(dx_, dy_, nullptr, use_state_ ? ds_ : nullptr);
+    FSIM_CUDA_CHECK(cudaDeviceSynchronize());
+    std::vector<int8_t> got(n_);
+    FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy_, n_, cudaMemcpyDeviceToHost));
+    return got;
+  }
+
+ private:
+  size_t n_;
+  bool use_state_;
+  int8_t *dx_ = nullptr, *dy_ = nullptr, *ds_ = nullptr;
+};
+
+// Codes that differ between two results.
+int64_t CodeDiffs(const std::vector<int8_t>& got, const ModeResult& r) {
+  int64_t d = 0;
+  for (size_t i = 0; i < got.size(); ++i) d += got[i] != r.codes[i];
+  return d;
+}
+
 // The codes-only int8 kernels of the benchmark against the host codes.
 void CodesInt8Check(const fsimtest::OwnedLayer& l);
 
@@ -190,35 +228,23 @@ TEST(FsimDevice, CodesInt8Kernels) {
 }
 
 void CodesInt8Check(const fsimtest::OwnedLayer& l) {
+  const Codes8Inputs in(l);
   const size_t n = l.x.size();
-  int8_t *dx = nullptr, *dy = nullptr, *ds = nullptr;
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx), n));
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy), n));
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ds), l.state.size()));
-  FSIM_CUDA_CHECK(cudaMemcpy(dx, l.x.data(), n, cudaMemcpyHostToDevice));
-  FSIM_CUDA_CHECK(cudaMemcpy(ds, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
-  std::vector<int8_t> got(n);
   for (const Knobs& k : KnobSets()) {
     if (k.output_bits > 8) continue;
     for (Mode m : {Mode::kInt8Asic, Mode::kFloatSimInt8, Mode::kInt8Quamba, Mode::kInt8QuambaFastExp,
                    Mode::kNaiveFakeQuant}) {
       if (!IsExact(m) && !(k == KnobSets()[0])) continue;
       const cosim::fsim::DeviceLayer dl(m, l.view(), k);
-      dl.LaunchCodesInt8(dx, dy, nullptr, l.use_state ? ds : nullptr);
-      FSIM_CUDA_CHECK(cudaDeviceSynchronize());
-      FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
+      const std::vector<int8_t> got = in.Codes(dl);
       // The fp32 orders run on the layer's y-table (ytable.h): it must have been built, and the
       // codes must equal the full kernel's, which evaluates the order per element.
       if (cosim::fsim::YTableApplies(dl.prepared())) {
         EXPECT_TRUE(dl.codes_plan().y_table) << cosim::fsim::ModeName(m) << ": " << dl.codes_plan().note;
       }
-      const auto full = cosim::fsim::RunDevice(m, l.view(), k);
-      int64_t full_diffs = 0;
-      for (size_t i = 0; i < n; ++i) full_diffs += got[i] != full.codes[i];
-      EXPECT_EQ(full_diffs, 0) << cosim::fsim::ModeName(m) << " codes8 vs full kernel " << k.ToJson().dump();
-      const auto host = cosim::fsim::RunHost(m, l.view(), k);
-      int64_t diffs = 0;
-      for (size_t i = 0; i < n; ++i) diffs += got[i] != host.codes[i];
+      EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunDevice(m, l.view(), k)), 0)
+          << cosim::fsim::ModeName(m) << " codes8 vs full kernel " << k.ToJson().dump();
+      const int64_t diffs = CodeDiffs(got, cosim::fsim::RunHost(m, l.view(), k));
       if (IsExact(m)) {
         EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump();
       } else {
@@ -228,9 +254,6 @@ void CodesInt8Check(const fsimtest::OwnedLayer& l) {
       }
     }
   }
-  cudaFree(dx);
-  cudaFree(dy);
-  cudaFree(ds);
 }
 
 // The fp32 orders and knobs the y-table tests run: every order with its own rounding; fp32-sfu
@@ -275,7 +298,7 @@ TEST(FsimDevice, YTableEveryBinary32) {
         // Only the fine grid may lack a table: its code boundary -69.5 * 0.004 = -0.278 lies just
         // above SiLU's minimum (-0.27846), so SiLU crosses it where its slope is about 0.0145
         // (y near -1.345 and -1.214): one ulp of the value spans about 17 binary32 y there, and
-        // the order's rounding flips the code back and forth, more than three steps per bucket. NoTableFallsBackExactly and CodesInt8EveryYTableForm check
+        // the order's rounding flips the code back and forth, more than three steps per bucket. CodesInt8EveryYTableForm checks
         // that layer's codes8 path.
         EXPECT_EQ(l, &fine) << cosim::fsim::ModeName(c.m) << ": " << t.why_not;
         EXPECT_FALSE(t.why_not.empty());
@@ -297,34 +320,6 @@ TEST(FsimDevice, YTableEveryBinary32) {
   }
 }
 
-// A layer whose order has no y-table runs codes8 per element: still equal to the full kernel.
-TEST(FsimDevice, NoTableFallsBackExactly) {
-  SKIP_WITHOUT_GPU();
-  auto l = fsimtest::RandomLayer(24, 2, 64, 256);
-  l.s_out = 0.004f;
-  const size_t n = l.x.size();
-  int8_t *dx = nullptr, *dy = nullptr;
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx), n));
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy), n));
-  FSIM_CUDA_CHECK(cudaMemcpy(dx, l.x.data(), n, cudaMemcpyHostToDevice));
-  int without = 0;
-  for (Mode m : {Mode::kInt8Quamba, Mode::kInt8QuambaFastExp, Mode::kNaiveFakeQuant}) {
-    const cosim::fsim::DeviceLayer dl(m, l.view(), Knobs{});
-    without += !dl.codes_plan().y_table;
-    dl.LaunchCodesInt8(dx, dy, nullptr);
-    FSIM_CUDA_CHECK(cudaDeviceSynchronize());
-    std::vector<int8_t> got(n);
-    FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
-    const auto full = cosim::fsim::RunDevice(m, l.view(), Knobs{});
-    int64_t diffs = 0;
-    for (size_t i = 0; i < n; ++i) diffs += got[i] != full.codes[i];
-    EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(m);
-  }
-  EXPECT_GT(without, 0);  // the path under test ran
-  cudaFree(dx);
-  cudaFree(dy);
-}
-
 // The codes8 kernel in every y-table form (one-step, one-step+side, three-step) and without a table,
 // for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate before the
 // table) and carried state: equal to the full kernel, which evaluates the order per element, and
@@ -338,13 +333,7 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   Knobs sfu;
   sfu.profile = Profile::kFp32Sfu;
   cases.push_back({Mode::kResearchSeRefine, sfu});  // s_out / 2025: steps too dense for a table
-  const size_t n = l.x.size();
-  int8_t *dx = nullptr, *dy = nullptr, *ds = nullptr;
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dx), n));
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&dy), n));
-  FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ds), l.state.size()));
-  FSIM_CUDA_CHECK(cudaMemcpy(dx, l.x.data(), n, cudaMemcpyHostToDevice));
-  FSIM_CUDA_CHECK(cudaMemcpy(ds, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
+  const Codes8Inputs in(l);  // fine has the same x and state
   std::map<std::string, int> forms;
   int64_t overflows = 0;
   for (const fsimtest::OwnedLayer* layer : {&l, &fine}) {
@@ -357,22 +346,13 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
           EXPECT_EQ(plan.form, "three-step");
         }
         ++forms[plan.y_table ? plan.form : "none"];
-        dl.LaunchCodesInt8(dx, dy, nullptr, ds);
-        FSIM_CUDA_CHECK(cudaDeviceSynchronize());
-        std::vector<int8_t> got(n);
-        FSIM_CUDA_CHECK(cudaMemcpy(got.data(), dy, n, cudaMemcpyDeviceToHost));
+        const std::vector<int8_t> got = in.Codes(dl);
         const auto full = cosim::fsim::RunDevice(c.m, layer->view(), c.k);
         overflows += full.acc_overflows;
-        int64_t diffs = 0, host_diffs = 0;
-        const auto host = cosim::fsim::RunHost(c.m, layer->view(), c.k);
-        for (size_t i = 0; i < n; ++i) {
-          diffs += got[i] != full.codes[i];
-          host_diffs += got[i] != host.codes[i];
-        }
-        EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
+        EXPECT_EQ(CodeDiffs(got, full), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
                             << " " << (plan.y_table ? plan.form : plan.note);
         if (IsExact(c.m)) {
-          EXPECT_EQ(host_diffs, 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
+          EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunHost(c.m, layer->view(), c.k)), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
         }
       }
     }
@@ -381,9 +361,6 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   for (const char* form : {"one-step", "one-step+side", "three-step", "none"})
     EXPECT_GT(forms[form], 0) << form << " never ran";
   EXPECT_GT(overflows, 0);  // the 16- and 17-bit accumulators overflowed somewhere
-  cudaFree(dx);
-  cudaFree(dy);
-  cudaFree(ds);
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.

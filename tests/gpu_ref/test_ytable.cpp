@@ -51,11 +51,9 @@ YScan Scan(const YScanSpec& s, const G& g) {
           if (out.transitions.size() < cosim::fsim::kYMaxTransitions) out.transitions.push_back(t);
           else out.overflow = true;
         },
-        [&](uint64_t j, int32_t code) {
-          if (j == 0) out.neg_first = code;
-          if (j == s.neg_n - 1) out.neg_last = code;
-          if (j == s.neg_n) out.pos_first = code;
-          if (j == s.neg_n + s.pos_n - 1) out.pos_last = code;
+        [&](int slot, int32_t code) {
+          int32_t* ends[4] = {&out.neg_first, &out.neg_last, &out.pos_first, &out.pos_last};
+          *ends[slot] = code;
         });
   return out;
 }
