@@ -27,6 +27,7 @@ struct CodesPlan {
   int entries = 0;            // buckets (8 bytes each in the one-step forms, 16 in three-step)
   std::string form;           // "one-step", "one-step+side" or "three-step" (ytable.h)
   int side_entries = 0;       // one-step+side: 16-byte side entries (buckets of two or three steps)
+  int copies = 0;             // copies of the entries in each block's shared memory (ytable.h)
   int64_t transitions = 0;    // code changes the scan found
   uint64_t points = 0;        // binary32 values the scan evaluated
   double build_ms = 0.0;      // device scan + table build on the host, wall time (not the upload)
@@ -54,6 +55,10 @@ class DeviceLayer {
                   unsigned long long* d_counters, cudaStream_t stream,
                   const int8_t* d_state = nullptr) const;
 
+  // At most 2^log2_cap copies of the y-table per block (default: as many as ytable.h's layout
+  // allows); the tests run the kernel's lookup with every copy count.
+  void CapYTableCopies(int log2_cap);
+
   const Prepared& prepared() const { return *prepared_; }
   const CodesPlan& codes_plan() const { return plan_; }
 
@@ -63,6 +68,7 @@ class DeviceLayer {
   CodesPlan plan_;
   void* d_params_ = nullptr;  // one allocation: channels, tables
   void* d_ytab_ = nullptr;    // the y-table entries
+  int copies_cap_;            // log2
 };
 
 }  // namespace cosim::fsim

@@ -14,14 +14,20 @@ namespace {
 constexpr int kBlock = 256;
 constexpr int kRun = 16;  // elements per thread in the vector paths (one 16-byte load)
 
-// Bytes 1..3 of the returned word are x[t0-3], x[t0-2], x[t0-1] (byte 0 unused).
-__device__ __forceinline__ uint32_t HaloWord(const KernelArgs& a, int64_t row, int t0,
-                                             const int8_t* xr) {
-  if (t0 > 0) return *reinterpret_cast<const uint32_t*>(xr + t0 - 4);
+// Bytes 1..3 of the returned word are the three samples before t = 0 of `row`: the carried state,
+// or zeros.
+__device__ __forceinline__ uint32_t StateHalo(const KernelArgs& a, int64_t row) {
   if (!a.state) return 0u;
   const int8_t* s = a.state + row * 3;
   return (uint32_t{static_cast<uint8_t>(s[0])} << 8) | (uint32_t{static_cast<uint8_t>(s[1])} << 16) |
          (uint32_t{static_cast<uint8_t>(s[2])} << 24);
+}
+
+// Bytes 1..3 of the returned word are x[t0-3], x[t0-2], x[t0-1] (byte 0 unused).
+__device__ __forceinline__ uint32_t HaloWord(const KernelArgs& a, int64_t row, int t0,
+                                             const int8_t* xr) {
+  if (t0 > 0) return *reinterpret_cast<const uint32_t*>(xr + t0 - 4);
+  return StateHalo(a, row);
 }
 
 // The window of element j of a run: bytes j+1 .. j+4 of the 20 bytes wd[0..4].
@@ -154,29 +160,31 @@ template <ElemOp kOp>
 constexpr bool kYOp = kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive ||
                       kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu;
 
-// Entry bytes of a form's buckets.
-template <YForm kForm>
-constexpr uint32_t kYEntryBytes = (YOneStepMap(kForm) ? kYWordsOneStep : kYWordsThreeSteps) * 4u;
-
 __device__ __forceinline__ void LdsV4(uint32_t addr, uint32_t (&e)[4]) {
   asm("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(e[0]), "=r"(e[1]), "=r"(e[2]), "=r"(e[3]) : "r"(addr));
 }
 
-// The code of pre-activation y from the shared y-table (ytable.h). The entry of bucket b is at
-// y_base + kYEntryBytes * (kYBucketBase + b) (mod 2^32): y_base folds in -kYEntryBytes *
-// kYBucketBase, so the bits of 2^23 + bucket address it with one IMAD. y_side: the shared address
-// of the side entries (kOneStepPlus).
+// Where a thread reads the shared y-table: the copies of ytable.h's layout (YSharedWords), so that
+// a data-dependent read costs the minimum wavefronts (2 per warp for 8-byte entries, 4 for 16-byte)
+// instead of the bank conflicts of random addresses.
+// The entry of bucket b is at base + stride * (kYBucketBase + b) (mod 2^32): base folds in the
+// lane's copy and -stride * kYBucketBase, so the bits of 2^23 + bucket address it with one IMAD.
+// side: the shared address of the side entries (kOneStepPlus; one copy, after the main copies).
+struct YShared {
+  uint32_t base, stride, side;
+};
+
+// The code of pre-activation y from the shared y-table.
 template <YForm kForm>
-__device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams& t, uint32_t y_base,
-                                                     uint32_t y_side) {
+__device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams& t, const YShared& ys) {
   if constexpr (YOneStepMap(kForm)) {
-    const uint32_t addr = YBucketOneStep(y, t) * kYEntryBytes<kForm> + y_base;
+    const uint32_t addr = YBucketOneStep(y, t) * ys.stride + ys.base;
     uint32_t th, codes;
     asm("ld.shared.v2.u32 {%0, %1}, [%2];" : "=r"(th), "=r"(codes) : "r"(addr));
     if constexpr (kForm == YForm::kOneStepPlus) {
       if (codes & kYSideFlag) {  // a bucket of two or three steps (rare)
         uint32_t e[4];
-        LdsV4(y_side + YSideIndex(codes) * 16u, e);
+        LdsV4(ys.side + YSideIndex(codes) * 16u, e);
         return static_cast<uint32_t>(YCodeThreeSteps(y, e));
       }
     }
@@ -184,7 +192,7 @@ __device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams
   } else {
     const float yc = YTableClamp(y, t);
     uint32_t e[4];
-    LdsV4(YTableBucketBits(yc, t) * kYEntryBytes<kForm> + y_base, e);
+    LdsV4(YTableBucketBits(yc, t) * ys.stride + ys.base, e);
     return static_cast<uint32_t>(YCodeThreeSteps(yc, e));
   }
 }
@@ -216,13 +224,13 @@ __device__ __forceinline__ uint32_t Pack4(uint32_t q0, uint32_t q1, uint32_t q2,
 // `redo` is set when the float-sim hot tier met a half-integer uh (see FsimLutIndexHot); the
 // caller then recomputes the run with the two-term tier.
 // s_idx: the extended table in shared memory, indexed by the index before saturation.
-// s_base: the shared-window address of index 0 of that table (the kFast tiers), or the y-table's
-// y_base (kYTab*, with y_side; see YTableCodeShared).
+// s_base: the shared-window address of index 0 of that table (the kFast tiers).
+// ys: where the kYTab* tiers read the y-table (YShared).
 template <ElemOp kOp, Rounding kR, int kTier, int kN>
 __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerParams& p,
                                           const uint32_t (&wd)[kN / 4 + 1], const int8_t* s_idx,
                                           uint32_t s_base, uint32_t (&out)[kN / 4], bool& redo,
-                                          const YTableParams& yt, uint32_t y_side = 0) {
+                                          const YTableParams& yt, const YShared& ys = {}) {
   constexpr bool kFloatMac = kOp == ElemOp::kFsimLut || kOp == ElemOp::kFsimSfu;
   // The fast float-sim tiers run the MAC on (x + 128) * 2^-149 with the weights times 2^100, from
   // (bias_acc - 128 * sum_k w_k) * 2^-49: every product and partial sum is an integer below 2^24
@@ -289,7 +297,7 @@ __device__ __forceinline__ void RunCodes8(const ChannelParams& c, const LayerPar
         }
       }
       constexpr YForm kForm = kTier == kYTab1 ? YForm::kOneStep : (kTier == kYTab1P ? YForm::kOneStepPlus : YForm::kThreeSteps);
-      q[j % 4] = YTableCodeShared<kForm>(y, yt, s_base, y_side);
+      q[j % 4] = YTableCodeShared<kForm>(y, yt, ys);
       if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
     }
   } else {
@@ -397,6 +405,25 @@ __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r) {
   }
 }
 
+// The same from the run's first byte (runs are consecutive in memory: run `chunk` starts at byte
+// chunk * kN), for loops that step byte pointers: the halo word is the 4 bytes before it, except at
+// t = 0 (ci == 0), where it comes from the carried state; the load is unconditional (of the run's
+// own first word at t = 0).
+template <int kN>
+__device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r, const int8_t* src) {
+  const uint32_t* s32 = reinterpret_cast<const uint32_t*>(src);
+  r.wd[0] = s32[r.ci != 0 ? -1 : 0];
+  COSIM_UNROLL
+  for (int q = 0; q < kN / 16; ++q) {
+    const uint4 v = reinterpret_cast<const uint4*>(src)[q];
+    r.wd[4 * q + 1] = v.x;
+    r.wd[4 * q + 2] = v.y;
+    r.wd[4 * q + 3] = v.z;
+    r.wd[4 * q + 4] = v.w;
+  }
+  if (r.ci == 0) r.wd[0] = StateHalo(a, r.row);
+}
+
 // Resident blocks per SM the register allocation must allow (more warps hide the load latency;
 // measured on an H200: 5 for the integer table path, 4 where 5 would spill).
 #ifndef COSIM_YTAB_MIN_BLOCKS
@@ -418,14 +445,37 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
     __syncthreads();
   }
-  // The y-table (ytable.h): entries, then side entries (kOneStepPlus).
-  const uint32_t y_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - kYBucketBase * kYEntryBytes<kF>;
-  const uint32_t y_side = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) +
-                          static_cast<uint32_t>(YSideOffsetWords(a.yt)) * 4u;
+  // The y-table (ytable.h): the main entries' copies, then the side entries (kOneStepPlus).
+  YShared ys{};
   if constexpr (kF != YForm::kNone) {
+    constexpr int kW = YEntryWords(kF);
+    const int lg = a.ytab_copies_log2;
+    const int main_words = YSharedMainWords(a.yt, lg);
     uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
-    for (int i = threadIdx.x; i < YTableWords(a.yt); i += blockDim.x) s_words[i] = a.ytab[i];
+    // Each thread copies whole entries, visiting the copies in an order rotated by its lane so
+    // that a warp's stores fall on distinct banks.
+    const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
+    for (int e = threadIdx.x; e < a.yt.n; e += blockDim.x) {
+      if constexpr (kW == 2) {
+        const uint2 v = reinterpret_cast<const uint2*>(a.ytab)[e];
+        for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<uint2*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
+      } else {
+        const uint4 v = reinterpret_cast<const uint4*>(a.ytab)[e];
+        for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<uint4*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
+      }
+    }
+    if constexpr (kF == YForm::kOneStepPlus) {
+      for (int i = threadIdx.x; i < a.yt.side * kYWordsThreeSteps; i += blockDim.x)
+        s_words[main_words + i] = a.ytab[YSideOffsetWords(a.yt) + i];
+    }
     __syncthreads();
+    const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
+    ys.stride = (kW * 4u) << lg;
+    ys.base = s0 + (threadIdx.x & ((1u << lg) - 1u)) * (kW * 4u) - kYBucketBase * ys.stride;
+    // Opaque to the compiler, which would otherwise split the folded -kYBucketBase * stride back
+    // out as an extra add per element.
+    asm("mov.b32 %0, %0;" : "+r"(ys.base));
+    ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
   }
   const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
@@ -435,13 +485,22 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
   const Stepper st(cpr, static_cast<uint32_t>(p.D), stride);
   Run8<kN> cur;
   st.Place(chunk, cur);
-  LoadRun8(a, cur);
+  // The y-table kernels step byte pointers by stride * kN per iteration (fewer instructions per run;
+  // measured on an H200: 1-2 points of the copy for them, while the int-lut kernels, at their tighter
+  // register caps, lose up to 8 points with it and keep the row arithmetic).
+  constexpr bool kStepPtr = kF != YForm::kNone;
+  const uint64_t step = uint64_t{stride} * kN;
+  const int8_t* src = a.x + uint64_t{chunk} * kN;
+  int8_t* dst = a.codes8 + uint64_t{chunk} * kN;
+  if constexpr (kStepPtr) LoadRun8(a, cur, src);
+  else LoadRun8(a, cur);
   while (true) {
     const bool more = chunk + stride < chunks;  // chunks < 2^31 and stride < 2^31: no wrap
     Run8<kN> nxt;
     if (more) {
       st.Step(cur, nxt);
-      LoadRun8(a, nxt);
+      if constexpr (kStepPtr) LoadRun8(a, nxt, src + step);
+      else LoadRun8(a, nxt);
     }
     const ChannelParams c = a.ch[cur.d];
     uint32_t out[kN / 4] = {};
@@ -473,22 +532,25 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
       }
     } else if constexpr (kYOp<kOp>) {
       if constexpr (kF == YForm::kOneStep)
-        RunCodes8<kOp, kR, kYTab1, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
+        RunCodes8<kOp, kR, kYTab1, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
       else if constexpr (kF == YForm::kOneStepPlus)
-        RunCodes8<kOp, kR, kYTab1P, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
+        RunCodes8<kOp, kR, kYTab1P, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
       else if constexpr (kF == YForm::kThreeSteps)
-        RunCodes8<kOp, kR, kYTab3, kN>(c, p, cur.wd, s_lut, y_base, out, redo, a.yt, y_side);
+        RunCodes8<kOp, kR, kYTab3, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
       else
         RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     } else {
       RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
     }
-    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + int64_t{cur.row} * p.L + cur.ci * kN);
+    uint4* d16 = reinterpret_cast<uint4*>(kStepPtr ? dst : a.codes8 + int64_t{cur.row} * p.L + cur.ci * kN);
     COSIM_UNROLL
-    for (int q = 0; q < kN / 16; ++q)
-      dst[q] = make_uint4(out[4 * q], out[4 * q + 1], out[4 * q + 2], out[4 * q + 3]);
+    for (int q = 0; q < kN / 16; ++q) d16[q] = make_uint4(out[4 * q], out[4 * q + 1], out[4 * q + 2], out[4 * q + 3]);
     if (!more) break;
     chunk += stride;
+    if constexpr (kStepPtr) {
+      src += step;
+      dst += step;
+    }
     cur = nxt;
   }
 }
@@ -557,16 +619,18 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
   const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp, kF>);
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
+  KernelArgs b = a;
+  if constexpr (kF != YForm::kNone) b.ytab_copies_log2 = YCopiesLog2(a.yt, a.ytab_copies_cap);
   const size_t smem = kLut ? static_cast<size_t>(p.ext_n)
-                           : (kF != YForm::kNone ? static_cast<size_t>(YTableWords(a.yt)) * 4 : 0);
+                           : (kF != YForm::kNone ? static_cast<size_t>(YSharedWords(a.yt, b.ytab_copies_log2)) * 4 : 0);
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
-    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s);
+    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, b, work, smem, s);
   } else {
     switch (p.rounding) {
-      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s); break;
-      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, a, work, smem, s); break;
-      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, a, work, smem, s); break;
-      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, a, work, smem, s); break;
+      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, b, work, smem, s); break;
+      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, b, work, smem, s); break;
+      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, b, work, smem, s); break;
+      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, b, work, smem, s); break;
     }
   }
 }

@@ -64,6 +64,31 @@ COSIM_HD int YTableWords(const YTableParams& t) {
   return t.side ? YSideOffsetWords(t) + t.side * kYWordsThreeSteps : t.n * kYWordsOneStep;
 }
 
+// The codes8 kernel's shared-memory layout of a table (kernels.cu, YShared): 2^lg interleaved
+// copies of the n entries (copy r of entry b in entry slot b * 2^lg + r; lane l reads copy
+// l mod 2^lg), rounded up to 16 bytes, then the side entries (one copy). The lanes one wavefront of
+// a shared load serves (16 for 8-byte, 8 for 16-byte accesses) then read distinct banks whatever
+// their buckets when 2^lg = 128 / entry bytes: 16 copies of 8-byte, 8 of 16-byte entries.
+constexpr int kYSharedBudget = 48 * 1024;  // bytes per block: 4 blocks and their copies fit an SM of 228 KiB
+constexpr int kYCopiesLog2Max = 4;
+
+constexpr COSIM_HD int YEntryWords(YForm f) { return YOneStepMap(f) ? kYWordsOneStep : kYWordsThreeSteps; }
+
+COSIM_HD int YSharedMainWords(const YTableParams& t, int lg) { return ((t.n * YEntryWords(t.form) << lg) + 3) & ~3; }
+
+COSIM_HD int YSharedWords(const YTableParams& t, int lg) {
+  return YSharedMainWords(t, lg) + (t.form == YForm::kOneStepPlus ? t.side * kYWordsThreeSteps : 0);
+}
+
+// log2 of the copies: the most that fit kYSharedBudget, up to 128 / entry bytes and 2^cap (one copy
+// always fits: a table has at most kYTableMaxWords words).
+COSIM_HD int YCopiesLog2(const YTableParams& t, int cap = kYCopiesLog2Max) {
+  const int most = YOneStepMap(t.form) ? 4 : 3;
+  int lg = 0;
+  while (lg < most && lg < cap && YSharedWords(t, lg + 1) * 4 <= kYSharedBudget) ++lg;
+  return lg;
+}
+
 // min(max(x, 0), 1) (__saturatef on the device, which the compiler folds into the FMA).
 COSIM_HD float Saturate(float x) {
 #ifdef __CUDA_ARCH__

@@ -139,9 +139,9 @@ int main(int argc, char** argv) {
         char plan_s[64] = "-";
         if (plan.y_table) {
           std::snprintf(plan_s, sizeof plan_s, "%.2f", plan.build_ms);
-          std::printf("  y-table: %s, %d entries (%d side), %lld transitions, %llu binary32 scanned, built in %.2f ms "
-                      "(%.1f launches)\n",
-                      plan.form.c_str(), plan.entries, plan.side_entries, static_cast<long long>(plan.transitions),
+          std::printf("  y-table: %s, %d entries (%d side) x %d copies, %lld transitions, %llu binary32 scanned, built in "
+                      "%.2f ms (%.1f launches)\n",
+                      plan.form.c_str(), plan.entries, plan.side_entries, plan.copies, static_cast<long long>(plan.transitions),
                       static_cast<unsigned long long>(plan.points), plan.build_ms, plan.build_ms / ms);
         } else if (!plan.note.empty()) {
           std::printf("  no y-table: %s\n", plan.note.c_str());

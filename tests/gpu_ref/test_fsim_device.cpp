@@ -320,10 +320,11 @@ TEST(FsimDevice, YTableEveryBinary32) {
   }
 }
 
-// The codes8 kernel in every y-table form (one-step, one-step+side, three-step) and without a table,
-// for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate before the
-// table) and carried state: equal to the full kernel, which evaluates the order per element, and
-// to the host for the exact modes.
+// The codes8 kernel in every y-table form (one-step, one-step+side, three-step), with every copy
+// count of its shared layout (1 to 16 of 8-byte, 1 to 8 of 16-byte entries; ytable.h), and without a
+// table, for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate
+// before the table) and carried state: equal to the full kernel, which evaluates the order per
+// element, and to the host for the exact modes.
 TEST(FsimDevice, CodesInt8EveryYTableForm) {
   SKIP_WITHOUT_GPU();
   auto l = fsimtest::RandomLayer(26, 2, 48, 256, false, true);
@@ -334,25 +335,31 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   sfu.profile = Profile::kFp32Sfu;
   cases.push_back({Mode::kResearchSeRefine, sfu});  // s_out / 2025: steps too dense for a table
   const Codes8Inputs in(l);  // fine has the same x and state
-  std::map<std::string, int> forms;
+  std::map<std::string, int> forms, copies;
   int64_t overflows = 0;
   for (const fsimtest::OwnedLayer* layer : {&l, &fine}) {
     for (const YCase& c : cases) {
       for (auto choice : {cosim::fsim::YTableChoice::kSmallest, cosim::fsim::YTableChoice::kThreeStepForm}) {
-        const cosim::fsim::DeviceLayer dl(c.m, layer->view(), c.k, cosim::fsim::kDefaultSeFactor, choice);
+        cosim::fsim::DeviceLayer dl(c.m, layer->view(), c.k, cosim::fsim::kDefaultSeFactor, choice);
         ASSERT_TRUE(cosim::fsim::YTableApplies(dl.prepared())) << cosim::fsim::ModeName(c.m);
         const auto& plan = dl.codes_plan();
         if (plan.y_table && choice == cosim::fsim::YTableChoice::kThreeStepForm) {
           EXPECT_EQ(plan.form, "three-step");
         }
         ++forms[plan.y_table ? plan.form : "none"];
-        const std::vector<int8_t> got = in.Codes(dl);
         const auto full = cosim::fsim::RunDevice(c.m, layer->view(), c.k);
         overflows += full.acc_overflows;
-        EXPECT_EQ(CodeDiffs(got, full), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
-                            << " " << (plan.y_table ? plan.form : plan.note);
-        if (IsExact(c.m)) {
-          EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunHost(c.m, layer->view(), c.k)), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump();
+        const ModeResult host = IsExact(c.m) ? cosim::fsim::RunHost(c.m, layer->view(), c.k) : ModeResult{};
+        for (int cap = cosim::fsim::kYCopiesLog2Max; cap >= 0; --cap) {
+          dl.CapYTableCopies(cap);
+          if (plan.y_table) ++copies[plan.form + " x" + std::to_string(plan.copies)];
+          const std::vector<int8_t> got = in.Codes(dl);
+          EXPECT_EQ(CodeDiffs(got, full), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
+                              << " " << (plan.y_table ? plan.form : plan.note) << " copies " << plan.copies;
+          if (IsExact(c.m)) {
+            EXPECT_EQ(CodeDiffs(got, host), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " copies " << plan.copies;
+          }
+          if (!plan.y_table) break;  // the per-element path has no table to copy
         }
       }
     }
@@ -360,6 +367,13 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   for (const auto& [form, count] : forms) std::printf("codes8 y-table form %-14s: %d layers\n", form.c_str(), count);
   for (const char* form : {"one-step", "one-step+side", "three-step", "none"})
     EXPECT_GT(forms[form], 0) << form << " never ran";
+  for (const auto& [layout, count] : copies) std::printf("codes8 y-table layout %-20s: %d runs\n", layout.c_str(), count);
+  for (int n : {1, 2, 4, 8, 16}) {
+    EXPECT_GT(copies["one-step x" + std::to_string(n)], 0) << n << " copies never ran";
+    if (n <= 8) {
+      EXPECT_GT(copies["three-step x" + std::to_string(n)], 0) << n << " copies never ran";
+    }
+  }
   EXPECT_GT(overflows, 0);  // the 16- and 17-bit accumulators overflowed somewhere
 }
 

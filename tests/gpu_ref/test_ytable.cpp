@@ -3,6 +3,7 @@
 // bound on |y|, and host tables of the real orders against the orders on every scanned binary32.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -165,6 +166,46 @@ TEST(YTable, ContradictionsThrow) {
   YScan loud = scan;
   loud.neg_last = 1;  // a non-zero code at the quiet interval
   EXPECT_THROW(cosim::fsim::BuildYTable(loud), std::logic_error);
+}
+
+// The codes8 kernel's shared layout (ytable.h): as many interleaved copies as the budget allows,
+// 16 of 8-byte and 8 of 16-byte entries at most (a shared-memory wavefront's lanes on distinct
+// banks), one copy for the largest tables, and the cap obeyed.
+TEST(YTable, SharedCopiesFitTheBudget) {
+  using cosim::fsim::YForm;
+  cosim::fsim::YTableParams t;
+  t.form = YForm::kOneStep;
+  t.n = 365;  // the benchmark layer's table: 16 copies of 2920 bytes
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 4);
+  EXPECT_EQ(cosim::fsim::YSharedWords(t, 4) * 4, 46720);
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t, 2), 2);
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t, 0), 0);
+  t.n = 385;  // 16 copies would take 49,280 bytes
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 3);
+  t.form = YForm::kOneStepPlus;
+  t.n = 383;
+  t.side = 2;  // 16 copies: 49,024 + 32 bytes
+  EXPECT_EQ(cosim::fsim::YSharedWords(t, 4), 383 * 2 * 16 + 2 * 4);
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 4);
+  t.side = 9;  // 49,024 + 144 bytes
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 3);
+  t.form = YForm::kThreeSteps;
+  t.n = 100;  // 16-byte entries: at most 8 copies
+  t.side = 0;
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 3);
+  t.n = cosim::fsim::kYTableMaxWords / cosim::fsim::kYWordsThreeSteps;  // 32 KiB: one copy
+  EXPECT_EQ(cosim::fsim::YCopiesLog2(t), 0);
+  for (YForm f : {YForm::kOneStep, YForm::kOneStepPlus, YForm::kThreeSteps}) {
+    t.form = f;
+    for (int n = 1; n <= cosim::fsim::kYTableMaxWords / cosim::fsim::YEntryWords(f); n += 7) {
+      t.n = n;
+      t.side = f == YForm::kOneStepPlus ? std::min(256, n / 128) : 0;
+      const int lg = cosim::fsim::YCopiesLog2(t);
+      ASSERT_TRUE(lg == 0 || cosim::fsim::YSharedWords(t, lg) * 4 <= cosim::fsim::kYSharedBudget) << n;
+      ASSERT_LE(cosim::fsim::YSharedWords(t, lg), 2 * cosim::fsim::kYTableMaxWords) << n;
+      ASSERT_EQ(cosim::fsim::YSharedMainWords(t, lg) % 4, 0) << n;  // the side entries 16-byte aligned
+    }
+  }
 }
 
 // The bound holds for the extreme accumulators of every channel (x = +-128 or 127 by weight sign).
