@@ -5,13 +5,14 @@
 # one launch of every codes8 kernel at SIZE (default 8x1536x4096) and prints per kernel: duration
 # under the profiler, instructions per element, issue-slot use, ALU and FMA pipe use, shared-memory
 # wavefronts per element and registers per thread.
-#   scripts/gpu_profile.sh [SIZE]
+#   scripts/gpu_profile.sh [SIZE [fsim_bench options...]]   e.g. 8x1536x4096 --ytable-copies 1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-gpu-profile}
 size=${1:-8x1536x4096}
+shift $(( $# > 0 ? 1 : 0 ))
 command -v ncu >/dev/null || { echo "gpu_profile: ncu (Nsight Compute) not found" >&2; exit 2; }
-[[ "$size" =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || { echo "usage: $0 [BxDxL]" >&2; exit 2; }
+[[ "$size" =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || { echo "usage: $0 [BxDxL [fsim_bench options...]]" >&2; exit 2; }
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCOSIM_WITH_SYSTEMC=OFF -DCOSIM_WITH_VERILATOR=OFF \
   -DCOSIM_WITH_CUDA=ON -DCOSIM_BUILD_TESTS=OFF >"$build.configure.log" 2>&1
 cmake --build "$build" -j "${JOBS:-16}" --target fsim_bench >"$build.build.log" 2>&1
@@ -21,7 +22,7 @@ trap 'rm -f "$csv"' EXIT
 m=gpu__time_duration.sum,smsp__inst_executed.sum,smsp__issue_active.avg.pct_of_peak_sustained_active
 m+=,sm__pipe_alu_cycles_active.avg.pct_of_peak_sustained_active,sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_active
 m+=,l1tex__data_pipe_lsu_wavefronts_mem_shared_op_ld.sum,launch__registers_per_thread
-ncu --metrics "$m" -k regex:Codes8 --csv --page raw "$exe" --size "$size" --iters 1 >"$csv" 2>/dev/null
+ncu --metrics "$m" -k regex:Codes8 --csv --page raw "$exe" --size "$size" --iters 1 "$@" >"$csv" 2>/dev/null
 python3 - "$csv" "$size" <<'PY'
 import csv, io, sys
 lines = open(sys.argv[1]).read().split("\n")

@@ -1,10 +1,12 @@
 // fsim_bench: bandwidth of the int8-in/int8-out kernels against a device-to-device copy.
 //
-//   fsim_bench [--size BxDxL]... [--iters N]
+//   fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies N]
 // Per size: the cudaMemcpy D2D bandwidth of B*D*L bytes (read + write counted), then per mode the
 // codes-only kernel's bandwidth counting the int8 bytes read and written (2 * B*D*L), and the
 // ratio. The fp32 orders (Quamba, naive, fp32-sfu) run on a y-table their DeviceLayer builds once
 // (gpu_ref/ytable.h); its build time is printed next to them (plan_ms), outside the timed launches.
+// --ytable-copies N (1, 2, 4, 8 or 16) caps the copies of that table in each block's shared memory
+// (default: as many as the layout allows), to measure what the copies are worth.
 // Lines starting with "RESULT" are for scripts/gpu_check.sh.
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "gpu_ref/cuda_check.h"
 #include "gpu_ref/floatsim.h"
 #include "gpu_ref/floatsim_cuda.h"
+#include "gpu_ref/ytable.h"
 
 namespace {
 
@@ -77,7 +80,7 @@ double TimeMs(F&& launch, int iters) {
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: fsim_bench [--size BxDxL]... [--iters N]\n");
+  std::fprintf(stderr, "usage: fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies 1|2|4|8|16]\n");
   return 2;
 }
 
@@ -86,6 +89,7 @@ int Usage() {
 int main(int argc, char** argv) {
   std::vector<Size> sizes;
   int iters = 0;
+  int copies_cap = cosim::fsim::kYCopiesLog2Max;  // log2
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--size" && i + 1 < argc) {
@@ -95,6 +99,15 @@ int main(int argc, char** argv) {
       sizes.push_back(s);
     } else if (a == "--iters" && i + 1 < argc) {
       iters = std::atoi(argv[++i]);
+    } else if (a == "--ytable-copies" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      copies_cap = -1;
+      for (int lg = 0; lg <= cosim::fsim::kYCopiesLog2Max; ++lg)
+        if (v == std::to_string(1 << lg)) copies_cap = lg;
+      if (copies_cap < 0) {
+        std::fprintf(stderr, "fsim_bench: --ytable-copies %s: expected 1, 2, 4, 8 or 16\n", v.c_str());
+        return Usage();
+      }
     } else {
       return Usage();
     }
@@ -131,7 +144,8 @@ int main(int argc, char** argv) {
       for (const BenchMode& m : kModes) {
         Knobs k;
         k.profile = m.profile;
-        const cosim::fsim::DeviceLayer layer(m.mode, view, k);
+        cosim::fsim::DeviceLayer layer(m.mode, view, k);
+        layer.CapYTableCopies(copies_cap);
         const cosim::fsim::CodesPlan& plan = layer.codes_plan();
         const double ms = TimeMs([&] { layer.LaunchCodesInt8(d_x, d_y, nullptr); }, it);
         const double gbps = 2.0 * n / (ms * 1e6);
