@@ -237,8 +237,7 @@ ModeResult RunDevice(Mode mode, const LayerView& layer, const Knobs& knobs, floa
 }
 
 DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, float factor,
-                         YTableChoice y_table)
-    : copies_cap_(kYCopiesLog2Max) {
+                         YTableChoice y_table) {
   RequireDevice("DeviceLayer");
   static const int8_t kDummy = 0;
   LayerView v = layer;
@@ -255,11 +254,11 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
     plan_.entries = ytable_->params.n;
     plan_.form = YFormName(ytable_->params.form);
     plan_.side_entries = ytable_->params.side;
-    plan_.copies = plan_.y_table ? 1 << YCopiesLog2(ytable_->params, copies_cap_) : 0;
     plan_.transitions = ytable_->transitions;
     plan_.points = ytable_->points;
     plan_.note = ytable_->why_not;
     plan_.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    CapYTableCopies(kYCopiesLog2Max);
   }
   try {
     FSIM_CUDA_CHECK(cudaMalloc(&d_params_, lay.total));
@@ -278,8 +277,9 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
 
 void DeviceLayer::CapYTableCopies(int log2_cap) {
   if (log2_cap < 0) throw std::invalid_argument("DeviceLayer::CapYTableCopies: log2_cap < 0");
-  copies_cap_ = log2_cap;
-  if (plan_.y_table) plan_.copies = 1 << YCopiesLog2(ytable_->params, copies_cap_);
+  if (!plan_.y_table) return;
+  copies_log2_ = YCopiesLog2(ytable_->params, log2_cap);
+  plan_.copies = 1 << copies_log2_;
 }
 
 DeviceLayer::~DeviceLayer() {
@@ -296,7 +296,7 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
   if (d_ytab_) {
     a.ytab = static_cast<const uint32_t*>(d_ytab_);
     a.yt = ytable_->params;
-    a.ytab_copies_cap = copies_cap_;
+    a.ytab_copies_log2 = copies_log2_;
   }
   LaunchCodes8(a, stream);
 }

@@ -68,7 +68,7 @@ class DeviceLayer {
   CodesPlan plan_;
   void* d_params_ = nullptr;  // one allocation: channels, tables
   void* d_ytab_ = nullptr;    // the y-table entries
-  int copies_cap_;            // log2
+  int copies_log2_ = 0;       // the launches' copies of the y-table (CapYTableCopies)
 };
 
 }  // namespace cosim::fsim

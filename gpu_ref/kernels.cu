@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "gpu_ref/cuda_check.h"
 
@@ -155,10 +156,6 @@ __device__ __forceinline__ Window RunWindow8(const uint32_t (&wd)[kN / 4 + 1], i
 // kOneStepPlus, kThreeSteps: y as the order computes it, then the table entry of its bucket (one 8-
 // or 16-byte shared load) and one or three compares.
 enum Tier : int { kHot = 0, kTwoTerm = 1, kGeneral = 2, kFast = 3, kFastNoTie = 4, kYTab1 = 5, kYTab1P = 6, kYTab3 = 7 };
-
-template <ElemOp kOp>
-constexpr bool kYOp = kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive ||
-                      kOp == ElemOp::kAsicSfu || kOp == ElemOp::kFsimSfu;
 
 __device__ __forceinline__ void LdsV4(uint32_t addr, uint32_t (&e)[4]) {
   asm("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(e[0]), "=r"(e[1]), "=r"(e[2]), "=r"(e[3]) : "r"(addr));
@@ -390,19 +387,25 @@ struct Stepper {
   }
 };
 
+// The kN bytes of a run from `src` (16-byte aligned) into wd[1..kN/4].
+template <int kN>
+__device__ __forceinline__ void LoadRunWords(const int8_t* src, uint32_t (&wd)[kN / 4 + 1]) {
+  COSIM_UNROLL
+  for (int q = 0; q < kN / 16; ++q) {
+    const uint4 v = reinterpret_cast<const uint4*>(src)[q];
+    wd[4 * q + 1] = v.x;
+    wd[4 * q + 2] = v.y;
+    wd[4 * q + 3] = v.z;
+    wd[4 * q + 4] = v.w;
+  }
+}
+
 template <int kN>
 __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r) {
   const int t0 = static_cast<int>(r.ci) * kN;
   const int8_t* xr = a.x + int64_t{r.row} * a.lp.L;
   r.wd[0] = HaloWord(a, r.row, t0, xr);
-  COSIM_UNROLL
-  for (int q = 0; q < kN / 16; ++q) {
-    const uint4 v = reinterpret_cast<const uint4*>(xr + t0)[q];
-    r.wd[4 * q + 1] = v.x;
-    r.wd[4 * q + 2] = v.y;
-    r.wd[4 * q + 3] = v.z;
-    r.wd[4 * q + 4] = v.w;
-  }
+  LoadRunWords<kN>(xr + t0, r.wd);
 }
 
 // The same from the run's first byte (runs are consecutive in memory: run `chunk` starts at byte
@@ -411,16 +414,8 @@ __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r) {
 // own first word at t = 0).
 template <int kN>
 __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r, const int8_t* src) {
-  const uint32_t* s32 = reinterpret_cast<const uint32_t*>(src);
-  r.wd[0] = s32[r.ci != 0 ? -1 : 0];
-  COSIM_UNROLL
-  for (int q = 0; q < kN / 16; ++q) {
-    const uint4 v = reinterpret_cast<const uint4*>(src)[q];
-    r.wd[4 * q + 1] = v.x;
-    r.wd[4 * q + 2] = v.y;
-    r.wd[4 * q + 3] = v.z;
-    r.wd[4 * q + 4] = v.w;
-  }
+  r.wd[0] = reinterpret_cast<const uint32_t*>(src)[r.ci != 0 ? -1 : 0];
+  LoadRunWords<kN>(src, r.wd);
   if (r.ci == 0) r.wd[0] = StateHalo(a, r.row);
 }
 
@@ -454,15 +449,11 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
     uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
     // Each thread copies whole entries, visiting the copies in an order rotated by its lane so
     // that a warp's stores fall on distinct banks.
+    using Entry = std::conditional_t<kW == 2, uint2, uint4>;
     const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
     for (int e = threadIdx.x; e < a.yt.n; e += blockDim.x) {
-      if constexpr (kW == 2) {
-        const uint2 v = reinterpret_cast<const uint2*>(a.ytab)[e];
-        for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<uint2*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
-      } else {
-        const uint4 v = reinterpret_cast<const uint4*>(a.ytab)[e];
-        for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<uint4*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
-      }
+      const Entry v = reinterpret_cast<const Entry*>(a.ytab)[e];
+      for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<Entry*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
     }
     if constexpr (kF == YForm::kOneStepPlus) {
       for (int i = threadIdx.x; i < a.yt.side * kYWordsThreeSteps; i += blockDim.x)
@@ -471,7 +462,7 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
     __syncthreads();
     const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
     ys.stride = (kW * 4u) << lg;
-    ys.base = s0 + (threadIdx.x & ((1u << lg) - 1u)) * (kW * 4u) - kYBucketBase * ys.stride;
+    ys.base = s0 + (lane & mask) * (kW * 4u) - kYBucketBase * ys.stride;
     // Opaque to the compiler, which would otherwise split the folded -kYBucketBase * stride back
     // out as an extra add per element.
     asm("mov.b32 %0, %0;" : "+r"(ys.base));
@@ -530,7 +521,7 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
             RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
         }
       }
-    } else if constexpr (kYOp<kOp>) {
+    } else if constexpr (IsYOrder(kOp)) {
       if constexpr (kF == YForm::kOneStep)
         RunCodes8<kOp, kR, kYTab1, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
       else if constexpr (kF == YForm::kOneStepPlus)
@@ -619,18 +610,16 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
   const int64_t work = int64_t{p.B} * p.D * (p.L / kRunOf<kOp, kF>);
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
-  KernelArgs b = a;
-  if constexpr (kF != YForm::kNone) b.ytab_copies_log2 = YCopiesLog2(a.yt, a.ytab_copies_cap);
   const size_t smem = kLut ? static_cast<size_t>(p.ext_n)
-                           : (kF != YForm::kNone ? static_cast<size_t>(YSharedWords(a.yt, b.ytab_copies_log2)) * 4 : 0);
+                           : (kF != YForm::kNone ? static_cast<size_t>(YSharedWords(a.yt, a.ytab_copies_log2)) * 4 : 0);
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
-    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, b, work, smem, s);
+    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s);
   } else {
     switch (p.rounding) {
-      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, b, work, smem, s); break;
-      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, b, work, smem, s); break;
-      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, b, work, smem, s); break;
-      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, b, work, smem, s); break;
+      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s); break;
+      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, a, work, smem, s); break;
+      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, a, work, smem, s); break;
+      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, a, work, smem, s); break;
     }
   }
 }
@@ -638,7 +627,7 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
 // The fp32 orders pick the kernel of their y-table's form (one compiled path per kernel).
 template <ElemOp kOp>
 void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
-  if constexpr (kYOp<kOp>) {
+  if constexpr (IsYOrder(kOp)) {
     if (a.ytab && a.yt.form == YForm::kOneStep) return LaunchCodes8Form<kOp, YForm::kOneStep>(a, s);
     if (a.ytab && a.yt.form == YForm::kOneStepPlus) return LaunchCodes8Form<kOp, YForm::kOneStepPlus>(a, s);
     if (a.ytab && a.yt.form == YForm::kThreeSteps) return LaunchCodes8Form<kOp, YForm::kThreeSteps>(a, s);
@@ -662,6 +651,9 @@ void CheckCodes8(const KernelArgs& a) {
   if (lut && (p.ext_n > (1 << 17) || !a.lut8 || !Aligned16(a.lut8)))
     throw std::invalid_argument("codes8: lut_index_bits = " + std::to_string(p.index_bits) +
                                 " > 17 does not fit shared memory (use the full outputs)");
+  if (a.ytab && (a.ytab_copies_log2 < 0 || a.ytab_copies_log2 > YCopiesLog2(a.yt)))
+    throw std::invalid_argument("codes8: 2^" + std::to_string(a.ytab_copies_log2) +
+                                " copies of the y-table do not fit shared memory (YCopiesLog2)");
 }
 
 void LaunchFull(const KernelArgs& a, cudaStream_t s) {
@@ -685,14 +677,7 @@ void LaunchYScan(const LayerParams& p, const YScanSpec& spec, uint32_t* d_count,
     kernel<<<grid, kBlock, 0, s>>>(p, spec, d_count, d_ends, d_tr, capacity);
     FSIM_CUDA_CHECK(cudaGetLastError());
   };
-  switch (p.op) {
-    case ElemOp::kQuamba: return go(YScanKernel<ElemOp::kQuamba>);
-    case ElemOp::kQuambaFastExp: return go(YScanKernel<ElemOp::kQuambaFastExp>);
-    case ElemOp::kNaive: return go(YScanKernel<ElemOp::kNaive>);
-    case ElemOp::kAsicSfu: return go(YScanKernel<ElemOp::kAsicSfu>);
-    case ElemOp::kFsimSfu: return go(YScanKernel<ElemOp::kFsimSfu>);
-    default: throw std::invalid_argument("LaunchYScan: the layer's order has no y-table");
-  }
+  WithYOrder(p.op, "LaunchYScan", [&](auto op) { go(YScanKernel<decltype(op)::value>); });
 }
 
 void LaunchCodes8(const KernelArgs& a, cudaStream_t s) {

@@ -36,8 +36,7 @@ struct KernelArgs {
   int8_t* codes8 = nullptr;       // codes8 output
   const uint32_t* ytab = nullptr;  // the layer's y-table words (codes8 of the fp32 orders), or null
   YTableParams yt;
-  int32_t ytab_copies_cap = kYCopiesLog2Max;  // at most 2^cap copies of the y-table in shared memory
-  int32_t ytab_copies_log2 = 0;               // set by LaunchCodes8: YCopiesLog2(yt, cap)
+  int32_t ytab_copies_log2 = 0;    // 2^this copies of the y-table in shared memory, <= YCopiesLog2(yt)
 };
 
 // Throw std::invalid_argument when the codes8 kernel cannot run this layer.

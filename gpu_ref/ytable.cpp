@@ -82,16 +82,8 @@ const char* YFormName(YForm f) {
 }
 
 bool YTableApplies(const Prepared& pr) {
-  switch (pr.lp.op) {
-    case ElemOp::kQuamba:
-    case ElemOp::kQuambaFastExp:
-    case ElemOp::kNaive:
-    case ElemOp::kAsicSfu:
-    case ElemOp::kFsimSfu:
-      return pr.lp.output_bits <= 8 && OutputScaleOf(pr) >= 0x1p-40f && std::isfinite(YBound(pr));
-    default:
-      return false;
-  }
+  return IsYOrder(pr.lp.op) && pr.lp.output_bits <= 8 && OutputScaleOf(pr) >= 0x1p-40f &&
+         std::isfinite(YBound(pr));
 }
 
 float YBound(const Prepared& pr) {
@@ -130,14 +122,7 @@ YScanSpec MakeYScanSpec(const Prepared& pr) {
 }
 
 YScan ScanYHost(const Prepared& pr, int threads) {
-  switch (pr.lp.op) {
-    case ElemOp::kQuamba: return ScanHostOp<ElemOp::kQuamba>(pr, threads);
-    case ElemOp::kQuambaFastExp: return ScanHostOp<ElemOp::kQuambaFastExp>(pr, threads);
-    case ElemOp::kNaive: return ScanHostOp<ElemOp::kNaive>(pr, threads);
-    case ElemOp::kAsicSfu: return ScanHostOp<ElemOp::kAsicSfu>(pr, threads);
-    case ElemOp::kFsimSfu: return ScanHostOp<ElemOp::kFsimSfu>(pr, threads);
-    default: throw std::invalid_argument("ScanYHost: the layer's order has no y-table");
-  }
+  return WithYOrder(pr.lp.op, "ScanYHost", [&](auto op) { return ScanHostOp<decltype(op)::value>(pr, threads); });
 }
 
 YTable BuildYTable(const YScan& scan, YForm first) {

@@ -17,8 +17,12 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "gpu_ref/hd.h"
+#include "gpu_ref/params.h"
 
 namespace cosim::fsim {
 
@@ -35,6 +39,26 @@ namespace cosim::fsim {
 //    codes}: the code is byte #{k : y >= t_k} of `codes`. 16 bytes per entry.
 // Unused thresholds are +inf. Both bucket maps are monotone in y, which is all exactness needs:
 // the builder assigns each transition to a bucket with the same arithmetic as the lookup.
+// The orders with a y-table: Quamba (both exps), naive fake-quant, fp32-sfu (int8-asic, float-sim).
+constexpr COSIM_HD bool IsYOrder(ElemOp op) {
+  return op == ElemOp::kQuamba || op == ElemOp::kQuambaFastExp || op == ElemOp::kNaive || op == ElemOp::kAsicSfu ||
+         op == ElemOp::kFsimSfu;
+}
+
+// f(std::integral_constant<ElemOp, op>{}) for a y-order op (the host's dispatch to the templates of
+// one order); std::invalid_argument naming `who` for any other op.
+template <class F>
+decltype(auto) WithYOrder(ElemOp op, const char* who, F&& f) {
+  switch (op) {
+    case ElemOp::kQuamba: return f(std::integral_constant<ElemOp, ElemOp::kQuamba>{});
+    case ElemOp::kQuambaFastExp: return f(std::integral_constant<ElemOp, ElemOp::kQuambaFastExp>{});
+    case ElemOp::kNaive: return f(std::integral_constant<ElemOp, ElemOp::kNaive>{});
+    case ElemOp::kAsicSfu: return f(std::integral_constant<ElemOp, ElemOp::kAsicSfu>{});
+    case ElemOp::kFsimSfu: return f(std::integral_constant<ElemOp, ElemOp::kFsimSfu>{});
+    default: throw std::invalid_argument(std::string(who) + ": the layer's order has no y-table");
+  }
+}
+
 enum class YForm : int32_t { kNone = 0, kOneStep = 1, kOneStepPlus = 2, kThreeSteps = 3 };
 
 struct YTableParams {

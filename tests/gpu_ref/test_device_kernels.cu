@@ -150,7 +150,6 @@ DivCheck DeviceDivByScaleAll(float b, float y) {
 }
 
 YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTable& t, float bound) {
-  using cosim::fsim::ElemOp;
   const size_t n = t.words.size();
   DevArray<uint32_t> e(n);
   DevArray<unsigned long long> count(1);
@@ -163,14 +162,7 @@ YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTa
     kernel<<<4096, 256>>>(p, t.params, e.p, m_max, count.p, first.p);
     FSIM_CUDA_CHECK(cudaGetLastError());
   };
-  switch (p.op) {
-    case ElemOp::kQuamba: go(YTableAllKernel<ElemOp::kQuamba>); break;
-    case ElemOp::kQuambaFastExp: go(YTableAllKernel<ElemOp::kQuambaFastExp>); break;
-    case ElemOp::kNaive: go(YTableAllKernel<ElemOp::kNaive>); break;
-    case ElemOp::kAsicSfu: go(YTableAllKernel<ElemOp::kAsicSfu>); break;
-    case ElemOp::kFsimSfu: go(YTableAllKernel<ElemOp::kFsimSfu>); break;
-    default: throw std::invalid_argument("DeviceYTableAll: no y-table order");
-  }
+  cosim::fsim::WithYOrder(p.op, "DeviceYTableAll", [&](auto op) { go(YTableAllKernel<decltype(op)::value>); });
   std::vector<unsigned long long> cv;
   std::vector<unsigned int> fv;
   count.CopyTo(cv, 1);

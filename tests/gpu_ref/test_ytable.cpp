@@ -20,7 +20,6 @@
 namespace {
 
 using cosim::fsim::BitsToFloat;
-using cosim::fsim::ElemOp;
 using cosim::fsim::FloatBits;
 using cosim::fsim::Knobs;
 using cosim::fsim::Mode;
@@ -262,21 +261,16 @@ TEST(YTable, HostTablesEqualTheOrders) {
     ASSERT_TRUE(cosim::fsim::YTableApplies(pr));
     const YTable t = cosim::fsim::HostYTable(pr);
     ASSERT_GT(t.params.n, 0) << t.why_not;
-    const auto g = [&](float y) {
-      switch (pr.lp.op) {
-        case ElemOp::kQuamba: return cosim::fsim::CodeOfY<ElemOp::kQuamba>(y, pr.lp, pr.lp.rounding);
-        case ElemOp::kNaive: return cosim::fsim::CodeOfY<ElemOp::kNaive>(y, pr.lp, pr.lp.rounding);
-        case ElemOp::kAsicSfu: return cosim::fsim::CodeOfY<ElemOp::kAsicSfu>(y, pr.lp, pr.lp.rounding);
-        default: return cosim::fsim::CodeOfY<ElemOp::kFsimSfu>(y, pr.lp, pr.lp.rounding);
-      }
-    };
     const YScanSpec s = cosim::fsim::MakeYScanSpec(pr);
-    EXPECT_EQ(CheckAllPoints(s, t, g), 0) << cosim::fsim::ModeName(m);
-    const float tau = BitsToFloat(s.pos_lo);
-    int64_t bad = 0;
-    for (uint32_t b = FloatBits(tau / 2); b <= FloatBits(tau); ++b)
-      for (float y : {BitsToFloat(b), -BitsToFloat(b)}) bad += YTableLookup(y, t.params, t.words.data()) != g(y);
-    EXPECT_EQ(bad, 0) << cosim::fsim::ModeName(m) << " in the quiet interval";
+    cosim::fsim::WithYOrder(pr.lp.op, "HostTablesEqualTheOrders", [&](auto op) {
+      const auto g = [&](float y) { return cosim::fsim::CodeOfY<decltype(op)::value>(y, pr.lp, pr.lp.rounding); };
+      EXPECT_EQ(CheckAllPoints(s, t, g), 0) << cosim::fsim::ModeName(m);
+      const float tau = BitsToFloat(s.pos_lo);
+      int64_t bad = 0;
+      for (uint32_t b = FloatBits(tau / 2); b <= FloatBits(tau); ++b)
+        for (float y : {BitsToFloat(b), -BitsToFloat(b)}) bad += YTableLookup(y, t.params, t.words.data()) != g(y);
+      EXPECT_EQ(bad, 0) << cosim::fsim::ModeName(m) << " in the quiet interval";
+    });
     EXPECT_GT(t.transitions, 10);
   }
 }
