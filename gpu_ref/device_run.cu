@@ -258,6 +258,18 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
     plan_.points = ytable_->points;
     plan_.note = ytable_->why_not;
     plan_.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (plan_.y_table && AccTablesApply(*prepared_)) {
+      const auto t1 = std::chrono::steady_clock::now();
+      acc_ = std::make_unique<AccTables>(BuildAccTables(*prepared_, *ytable_));
+      plan_.acc_build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
+      plan_.acc_tables = !acc_->ch.empty();
+      plan_.acc_in_use =
+          plan_.acc_tables && AccTablesPreferred(ytable_->params.form, int64_t{prepared_->lp.B} * prepared_->lp.L);
+      plan_.acc_entries_max = acc_->n_max;
+      plan_.acc_steps = acc_->steps;
+      plan_.acc_note = acc_->why_not;
+      if (!plan_.acc_tables) acc_.reset();
+    }
     CapYTableCopies(kYCopiesLog2Max);
   }
   try {
@@ -268,23 +280,38 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
       FSIM_CUDA_CHECK(cudaMalloc(&d_ytab_, bytes));
       FSIM_CUDA_CHECK(cudaMemcpy(d_ytab_, ytable_->words.data(), bytes, cudaMemcpyHostToDevice));
     }
+    if (acc_) {
+      const size_t ch_bytes = Align256(acc_->ch.size() * sizeof(AccChannel));
+      FSIM_CUDA_CHECK(cudaMalloc(&d_acc_, ch_bytes + acc_->words.size() * sizeof(uint32_t)));
+      FSIM_CUDA_CHECK(cudaMemcpy(d_acc_, acc_->ch.data(), acc_->ch.size() * sizeof(AccChannel), cudaMemcpyHostToDevice));
+      FSIM_CUDA_CHECK(cudaMemcpy(static_cast<char*>(d_acc_) + ch_bytes, acc_->words.data(),
+                                 acc_->words.size() * sizeof(uint32_t), cudaMemcpyHostToDevice));
+    }
   } catch (...) {
     if (d_params_) cudaFree(d_params_);
     if (d_ytab_) cudaFree(d_ytab_);
+    if (d_acc_) cudaFree(d_acc_);
     throw;
   }
 }
+
+void DeviceLayer::UseAccTables(bool on) { plan_.acc_in_use = on && plan_.acc_tables; }
 
 void DeviceLayer::CapYTableCopies(int log2_cap) {
   if (log2_cap < 0) throw std::invalid_argument("DeviceLayer::CapYTableCopies: log2_cap < 0");
   if (!plan_.y_table) return;
   copies_log2_ = YCopiesLog2(ytable_->params, log2_cap);
   plan_.copies = 1 << copies_log2_;
+  if (acc_) {
+    acc_copies_log2_ = AccCopiesLog2(acc_->n_max, log2_cap);
+    plan_.acc_copies = 1 << acc_copies_log2_;
+  }
 }
 
 DeviceLayer::~DeviceLayer() {
   if (d_params_) cudaFree(d_params_);
   if (d_ytab_) cudaFree(d_ytab_);
+  if (d_acc_) cudaFree(d_acc_);
 }
 
 void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream_t stream,
@@ -297,6 +324,14 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
     a.ytab = static_cast<const uint32_t*>(d_ytab_);
     a.yt = ytable_->params;
     a.ytab_copies_log2 = copies_log2_;
+  }
+  if (plan_.acc_in_use) {
+    a.acc_ch = static_cast<const AccChannel*>(d_acc_);
+    a.acc_words = reinterpret_cast<const uint32_t*>(static_cast<const char*>(d_acc_) +
+                                                    Align256(acc_->ch.size() * sizeof(AccChannel)));
+    a.acc_stride_words = acc_->stride_words;
+    a.acc_n_max = acc_->n_max;
+    a.acc_copies_log2 = acc_copies_log2_;
   }
   LaunchCodes8(a, stream);
 }

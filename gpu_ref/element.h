@@ -95,6 +95,24 @@ COSIM_HD int32_t CodeOfY(float y, const LayerParams& p, Rounding r) {
   return CodeOfSilu<kOp>(SiluOf<kOp>(y), p, r, flags);
 }
 
+// The pre-activation value of the integer-accumulator orders from the exact MAC result acc
+// (|acc| <= 2^16), as EvalElement computes it: Quamba's (s_w * s_x) * acc + bias, and fp32-sfu's
+// after its accumulator stage (the integer sat/wrap of int8-asic, the binary32 one of float-sim).
+// The codes8 kernel tabulates CodeOfY(YOfAcc(acc)) per channel (acctable.h).
+template <ElemOp kOp>
+COSIM_HD float YOfAcc(int32_t acc, const ChannelParams& c, const LayerParams& p) {
+  uint32_t flags = 0;
+  if constexpr (kOp == ElemOp::kAsicSfu) {
+    return PreActivation(SmallIntToFloat(static_cast<int>(AsicAccumulator(acc, p, flags))), c);
+  } else if constexpr (kOp == ElemOp::kFsimSfu) {
+    float a = SmallIntToFloat(acc);
+    if (p.acc_bits <= 24) a = FsimAccumulatorSingle(a, p, flags);
+    return PreActivation(a, c);
+  } else {
+    return PreActivation(SmallIntToFloat(acc), c);
+  }
+}
+
 // Naive fake-quant's y: dequantized operands, products summed in tap order, + bias. xf[k] is
 // fl(x[t-3+k] * s_x) (the kernel converts each input once), wf[k] = fl(w[d,k] * s_w[d]).
 COSIM_HD float NaivePreActivation(const float (&xf)[kTaps], const float (&wf)[kTaps], float bias_f) {

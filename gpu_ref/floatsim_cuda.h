@@ -18,10 +18,12 @@ namespace cosim::fsim {
 
 struct Prepared;
 struct YTable;
+struct AccTables;
 
 // How LaunchCodesInt8 runs a layer of the Quamba, naive or fp32-sfu order: on a y-table (ytable.h)
 // built when the DeviceLayer is made, by a device scan of every binary32 pre-activation value the
-// layer can produce, or (no table) by evaluating the order per element.
+// layer can produce, or (no table) by evaluating the order per element. Quamba and fp32-sfu layers
+// with a y-table also get per-channel acc tables built from it (acctable.h), which the launches read.
 struct CodesPlan {
   bool y_table = false;
   int entries = 0;            // buckets (8 bytes each in the one-step forms, 16 in three-step)
@@ -32,6 +34,16 @@ struct CodesPlan {
   uint64_t points = 0;        // binary32 values the scan evaluated
   double build_ms = 0.0;      // device scan + table build on the host, wall time (not the upload)
   std::string note;           // why there is no table (empty when y_table or not applicable)
+  // Quamba and fp32-sfu: per-channel tables over the accumulator (acctable.h), built on the host
+  // from the y-table; the launches read them instead of the y-table where AccTablesPreferred, or
+  // as UseAccTables says.
+  bool acc_tables = false;    // built
+  bool acc_in_use = false;    // built and read by the launches
+  int acc_entries_max = 0;    // entries of the largest channel table (8 bytes each)
+  int acc_copies = 0;         // copies of it in each block's shared memory
+  int64_t acc_steps = 0;      // code steps over all channels
+  double acc_build_ms = 0.0;  // wall time of the build on the host (not the upload)
+  std::string acc_note;       // why there are none (empty when acc_tables or not applicable)
 };
 
 // Which y-table form DeviceLayer builds: the smallest that holds the layer's steps, or the
@@ -58,6 +70,9 @@ class DeviceLayer {
   // At most 2^log2_cap copies of the y-table per block (default: as many as ytable.h's layout
   // allows); the tests run the kernel's lookup with every copy count.
   void CapYTableCopies(int log2_cap);
+  // Read the acc tables (when the layer has them) or the y-table, instead of the default
+  // (AccTablesPreferred, acctable.h): the tests of both paths, fsim_bench --acc-tables on|off.
+  void UseAccTables(bool on);
 
   const Prepared& prepared() const { return *prepared_; }
   const CodesPlan& codes_plan() const { return plan_; }
@@ -69,6 +84,9 @@ class DeviceLayer {
   void* d_params_ = nullptr;  // one allocation: channels, tables
   void* d_ytab_ = nullptr;    // the y-table entries
   int copies_log2_ = 0;       // the launches' copies of the y-table (CapYTableCopies)
+  std::unique_ptr<AccTables> acc_;
+  void* d_acc_ = nullptr;     // the acc tables: channels, then entries
+  int acc_copies_log2_ = 0;
 };
 
 }  // namespace cosim::fsim

@@ -546,6 +546,115 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
   }
 }
 
+// The codes8 kernel on per-channel acc tables (acctable.h). Block (d, part) owns channel d in the
+// batch rows [part * B / parts, (part + 1) * B / parts): it copies the channel's table into shared
+// memory (ytable.h's interleaved copies; lane l reads copy l mod 2^lg), then each thread takes
+// 16-element runs a block apart. Per element: the key v = 1.5 * 2^23 + acc (the IDP4A from kMagicBits;
+// float-sim: its float MAC from 1.5 * 2^23, exact), its bucket (two FMAs), one 8-byte shared load
+// and one compare. The thread's first run is loaded before the copy, so that the two overlap.
+constexpr int kAccRun = 16;
+template <ElemOp kOp>
+__global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a) {
+  constexpr int kN = kAccRun;
+  extern __shared__ int4 s_lut4[];
+  const LayerParams& p = a.lp;
+  const uint32_t d = blockIdx.x, parts = gridDim.y, part = blockIdx.y;
+  const uint32_t b_first = part * static_cast<uint32_t>(p.B) / parts;
+  const uint32_t b_end = (part + 1) * static_cast<uint32_t>(p.B) / parts;
+  const uint32_t rpr = static_cast<uint32_t>(p.L / kN);
+  const uint32_t runs = (b_end - b_first) * rpr;
+  // Run r = threadIdx.x + i * blockDim.x: batch row b = b_first + r / rpr, run ci = r % rpr.
+  const int64_t row_bytes = int64_t{p.D} * p.L;
+  uint32_t b = b_first + threadIdx.x / rpr, ci = threadIdx.x % rpr;
+  int64_t off = (int64_t{b} * p.D + d) * p.L + int64_t{ci} * kN;
+  const auto load = [&](int64_t at_off, uint32_t run_ci, uint32_t run_b, uint32_t (&wd)[kN / 4 + 1]) {
+    const int8_t* at = a.x + at_off;
+    wd[0] = reinterpret_cast<const uint32_t*>(at)[run_ci != 0 ? -1 : 0];
+    LoadRunWords<kN>(at, wd);
+    if (run_ci == 0) wd[0] = StateHalo(a, int64_t{run_b} * p.D + d);
+  };
+  uint32_t cur[kN / 4 + 1] = {};
+  if (threadIdx.x < runs) load(off, ci, b, cur);
+  const AccChannel h = a.acc_ch[d];
+  const uint32_t w_packed = a.ch[d].w_packed;
+  {
+    // The a.acc_n_max entries (a bound that does not wait for the header), each thread copying whole
+    // entries in an order rotated by its lane, so that a warp's stores fall on distinct banks.
+    const uint32_t lane = threadIdx.x & 31u, mask = (1u << a.acc_copies_log2) - 1u;
+    const uint2* from = reinterpret_cast<const uint2*>(a.acc_words + int64_t{d} * a.acc_stride_words);
+    uint2* to = reinterpret_cast<uint2*>(s_lut4);
+    for (int e = threadIdx.x; e < a.acc_n_max; e += blockDim.x) {
+      const uint2 v = from[e];
+      for (uint32_t k = 0; k <= mask; ++k) to[(e << a.acc_copies_log2) + ((k + lane) & mask)] = v;
+    }
+  }
+  __syncthreads();
+  if (threadIdx.x >= runs) return;
+  YShared ys{};
+  {
+    const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
+    const uint32_t lane = threadIdx.x & 31u, mask = (1u << a.acc_copies_log2) - 1u;
+    ys.stride = 8u << a.acc_copies_log2;
+    ys.base = s0 + (lane & mask) * 8u - kYBucketBase * ys.stride;
+    asm("mov.b32 %0, %0;" : "+r"(ys.base));  // see Codes8Kernel
+  }
+  const YTableParams yt = AccBucketMap(h);
+  float w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
+  if constexpr (kOp == ElemOp::kFsimSfu) {
+    w0 = ByteToFloat(w_packed, 0);
+    w1 = ByteToFloat(w_packed, 1);
+    w2 = ByteToFloat(w_packed, 2);
+    w3 = ByteToFloat(w_packed, 3);
+  }
+  const uint32_t dq = blockDim.x / rpr, dci = blockDim.x % rpr;
+  const int64_t step = int64_t{dq} * row_bytes + int64_t{dci} * kN, wrap = row_bytes - int64_t{rpr} * kN;
+  for (uint32_t r = threadIdx.x;;) {
+    const bool more = r + blockDim.x < runs;
+    uint32_t nxt[kN / 4 + 1];
+    uint32_t n_ci = ci + dci, n_b = b + dq;
+    int64_t adv = step;
+    if (n_ci >= rpr) {
+      n_ci -= rpr;
+      ++n_b;
+      adv += wrap;
+    }
+    if (more) load(off + adv, n_ci, n_b, nxt);
+    uint32_t out[kN / 4], q[4];
+    if constexpr (kOp == ElemOp::kFsimSfu) {
+      // float-sim's MAC from 1.5 * 2^23: every partial sum an integer in [2^23, 2^24), exact.
+      float x0 = ByteToFloatCvt(cur[0], 1), x1 = ByteToFloatCvt(cur[0], 2), x2 = ByteToFloatCvt(cur[0], 3);
+      COSIM_UNROLL
+      for (int j = 0; j < kN; ++j) {
+        const float x3 = ByteToFloatCvt(cur[(j + 4) >> 2], (j + 4) & 3);
+        const float v = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, kMagic))));
+        x0 = x1;
+        x1 = x2;
+        x2 = x3;
+        q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
+        if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+      }
+    } else {
+      COSIM_UNROLL
+      for (int j = 0; j < kN; ++j) {
+        const Window w = RunWindow8<kN>(cur, j);
+        const float v = BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, w_packed, static_cast<int>(kMagicBits))));
+        q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
+        if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+      }
+    }
+    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + off);
+    COSIM_UNROLL
+    for (int k = 0; k < kN / 16; ++k) dst[k] = make_uint4(out[4 * k], out[4 * k + 1], out[4 * k + 2], out[4 * k + 3]);
+    if (!more) break;
+    r += blockDim.x;
+    off += adv;
+    ci = n_ci;
+    b = n_b;
+    COSIM_UNROLL
+    for (int k = 0; k <= kN / 4; ++k) cur[k] = nxt[k];
+  }
+}
+
 template <ElemOp kOp>
 __global__ void __launch_bounds__(kBlock) YScanKernel(const LayerParams p, const YScanSpec spec,
                                                       uint32_t* count, int32_t* ends, YTransition* tr,
@@ -624,9 +733,29 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
   }
 }
 
-// The fp32 orders pick the kernel of their y-table's form (one compiled path per kernel).
+// Grid (D, parts): parts splits the batch so that at least two waves of blocks run.
+template <ElemOp kOp>
+void LaunchAccCodes8(const KernelArgs& a, cudaStream_t s) {
+  const LayerParams& p = a.lp;
+  const size_t smem = static_cast<size_t>(AccSharedBytes(a.acc_n_max, a.acc_copies_log2));
+  const auto kernel = AccCodes8Kernel<kOp>;
+  if (smem > 48 * 1024)
+    FSIM_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  int per_sm = 0;
+  FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
+  const int64_t resident = int64_t{SmCount()} * std::max(per_sm, 1);
+  const int64_t parts = std::clamp<int64_t>((2 * resident + p.D - 1) / p.D, 1, std::min<int64_t>(p.B, 65535));
+  kernel<<<dim3(static_cast<unsigned>(p.D), static_cast<unsigned>(parts)), kBlock, smem, s>>>(a);
+  FSIM_CUDA_CHECK(cudaGetLastError());
+}
+
+// The fp32 orders pick the kernel of their acc tables, or of their y-table's form (one compiled
+// path per kernel).
 template <ElemOp kOp>
 void LaunchCodes8Op(const KernelArgs& a, cudaStream_t s) {
+  if constexpr (IsAccOrder(kOp)) {
+    if (a.acc_ch) return LaunchAccCodes8<kOp>(a, s);
+  }
   if constexpr (IsYOrder(kOp)) {
     if (a.ytab && a.yt.form == YForm::kOneStep) return LaunchCodes8Form<kOp, YForm::kOneStep>(a, s);
     if (a.ytab && a.yt.form == YForm::kOneStepPlus) return LaunchCodes8Form<kOp, YForm::kOneStepPlus>(a, s);
@@ -651,6 +780,10 @@ void CheckCodes8(const KernelArgs& a) {
   if (lut && (p.ext_n > (1 << 17) || !a.lut8 || !Aligned16(a.lut8)))
     throw std::invalid_argument("codes8: lut_index_bits = " + std::to_string(p.index_bits) +
                                 " > 17 does not fit shared memory (use the full outputs)");
+  if (a.acc_ch && (!IsAccOrder(p.op) || !a.acc_words || a.acc_n_max < 1 || a.acc_stride_words < 2 * a.acc_n_max ||
+                   a.acc_copies_log2 < 0 || a.acc_copies_log2 > AccCopiesLog2(a.acc_n_max) || p.D > (1 << 30)))
+    throw std::invalid_argument("codes8: inconsistent acc tables (" + std::to_string(a.acc_n_max) + " entries, 2^" +
+                                std::to_string(a.acc_copies_log2) + " copies; acctable.h)");
   if (a.ytab && (a.ytab_copies_log2 < 0 || a.ytab_copies_log2 > YCopiesLog2(a.yt)))
     throw std::invalid_argument("codes8: 2^" + std::to_string(a.ytab_copies_log2) +
                                 " copies of the y-table do not fit shared memory (YCopiesLog2)");

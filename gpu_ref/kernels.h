@@ -7,14 +7,17 @@
 //           lut_index_bits <= 17 (the table lives in shared memory).
 // Each thread of the vector paths owns 16 (full) or 32 (codes8) consecutive t of one row: 16-byte
 // loads plus the 4-byte word before them (the 3-sample halo; the carried state or zeros at t = 0).
-// codes8 runs the int-lut hot paths (int_lut.h) on channels whose flags allow them, and the fp32
-// orders (Quamba, naive, fp32-sfu) on the layer's y-table when it has one (ytable.h).
+// codes8 runs the int-lut hot paths (int_lut.h) on channels whose flags allow them, Quamba and
+// fp32-sfu on per-channel acc tables when the layer has them (acctable.h; one block per channel and
+// part of the batch), and the fp32 orders on the layer's y-table otherwise, when it has one
+// (ytable.h).
 #pragma once
 
 #include <cstdint>
 
 #include <cuda_runtime_api.h>
 
+#include "gpu_ref/acctable.h"
 #include "gpu_ref/element.h"
 #include "gpu_ref/params.h"
 #include "gpu_ref/ytable.h"
@@ -37,6 +40,12 @@ struct KernelArgs {
   const uint32_t* ytab = nullptr;  // the layer's y-table words (codes8 of the fp32 orders), or null
   YTableParams yt;
   int32_t ytab_copies_log2 = 0;    // 2^this copies of the y-table in shared memory, <= YCopiesLog2(yt)
+  // The layer's per-channel acc tables (codes8 of Quamba and fp32-sfu; acctable.h), or null: when
+  // set, the codes8 kernel reads them instead of the y-table.
+  const AccChannel* acc_ch = nullptr;  // [D]
+  const uint32_t* acc_words = nullptr;  // channel d's entries from word d * acc_stride_words
+  int32_t acc_stride_words = 0, acc_n_max = 0;
+  int32_t acc_copies_log2 = 0;          // <= AccCopiesLog2(acc_n_max)
 };
 
 // Throw std::invalid_argument when the codes8 kernel cannot run this layer.

@@ -1,12 +1,13 @@
 // ytable_build.h: host side of the y-tables of ytable.h: which layers get one, the scan's range,
-// the host scan, and the table built from a scan's transitions (device or host). Internal to
-// gpu_ref and its tests.
+// the host scan, and the table built from a scan's transitions (device or host); and the per-channel
+// acc tables of acctable.h, built from a y-table. Internal to gpu_ref and its tests.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "gpu_ref/acctable.h"
 #include "gpu_ref/params.h"
 #include "gpu_ref/prepare.h"
 #include "gpu_ref/ytable.h"
@@ -63,5 +64,29 @@ YTable HostYTable(const Prepared& pr);
 // The same from a scan on the device: the device's own evaluations (cosim_fsim_cuda only; what
 // DeviceLayer uses).
 YTable DeviceYTable(const Prepared& pr, YForm first = YForm::kOneStep);
+
+// The per-channel acc tables of a layer (acctable.h).
+struct AccTables {
+  std::vector<AccChannel> ch;   // [D]; empty: no tables (why_not says why)
+  std::vector<uint32_t> words;  // channel d's entries from word d * stride_words, 2 words each
+  int32_t n_max = 0;            // entries of the largest channel table
+  int32_t stride_words = 0;     // 2 * n_max
+  int64_t steps = 0;            // code steps over all channels
+  std::string why_not;
+};
+
+constexpr int kAccMaxEntries = kYTableMaxWords / kYWordsOneStep;  // 32 KiB: one copy in shared memory
+
+// True when the layer's order has acc tables (IsAccOrder) and a y-table, and every channel's y is
+// monotone in acc: a non-negative finite scale, and an accumulator stage (fp32-sfu) that saturates
+// or that no reachable acc overflows.
+bool AccTablesApply(const Prepared& pr);
+
+// The tables from the layer's y-table (device- or host-built: the codes follow the platform whose
+// scan built it). Per channel, the one-step bucket map with the fewest entries (growing by ~1/16)
+// that puts every step in a bucket of its own; why_not when a channel needs more than
+// kAccMaxEntries. Throws std::logic_error when the steps do not chain or a finished table misses a
+// step or an end of the channel's range.
+AccTables BuildAccTables(const Prepared& pr, const YTable& yt, int threads = 0);
 
 }  // namespace cosim::fsim

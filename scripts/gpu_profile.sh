@@ -4,7 +4,7 @@
 # On a CUDA machine with ncu: builds fsim_bench (BUILD_DIR, default build-gpu-profile), profiles
 # one launch of every codes8 kernel at SIZE (default 8x1536x4096) and prints per kernel: duration
 # under the profiler, instructions per element, issue-slot use, ALU and FMA pipe use, shared-memory
-# wavefronts per element and registers per thread.
+# wavefronts per element and registers per thread ("acc": the acc-table kernel, acctable.h).
 #   scripts/gpu_profile.sh [SIZE [fsim_bench options...]]   e.g. 8x1536x4096 --ytable-copies 1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,7 @@ m+=,sm__pipe_alu_cycles_active.avg.pct_of_peak_sustained_active,sm__pipe_fma_cyc
 m+=,l1tex__data_pipe_lsu_wavefronts_mem_shared_op_ld.sum,launch__registers_per_thread
 ncu --metrics "$m" -k regex:Codes8 --csv --page raw "$exe" --size "$size" --iters 1 "$@" >"$csv" 2>/dev/null
 python3 - "$csv" "$size" <<'PY'
-import csv, io, sys
+import csv, io, re, sys
 lines = open(sys.argv[1]).read().split("\n")
 start = next(i for i, l in enumerate(lines) if l.startswith('"ID"'))
 rows = list(csv.reader(io.StringIO("\n".join(lines[start:]))))
@@ -41,8 +41,9 @@ for r in rows[2:]:
 num = lambda r, k: float(r[col[k]].replace(",", ""))
 print(f"{'kernel (codes8)':26} {'us':>8} {'instr/elem':>10} {'issue %':>8} {'ALU %':>6} {'FMA %':>6} {'LDS wf/elem':>11} {'regs':>5}")
 for name, r in last.items():
-    op = name.split("Codes8Kernel<")[1].split(",")[0]
-    print(f"{ops.get(op, op):26} {num(r, 'gpu__time_duration.sum') / 1000:8.1f} "
+    op = re.match(r"\d+", name.split("Codes8Kernel<")[1]).group()
+    label = ops.get(op, op) + (" acc" if "AccCodes8Kernel" in name else "")
+    print(f"{label:26} {num(r, 'gpu__time_duration.sum') / 1000:8.1f} "
           f"{num(r, 'smsp__inst_executed.sum') * 32 / n:10.2f} "
           f"{num(r, 'smsp__issue_active.avg.pct_of_peak_sustained_active'):8.1f} "
           f"{num(r, 'sm__pipe_alu_cycles_active.avg.pct_of_peak_sustained_active'):6.1f} "

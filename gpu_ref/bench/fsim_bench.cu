@@ -1,12 +1,15 @@
 // fsim_bench: bandwidth of the int8-in/int8-out kernels against a device-to-device copy.
 //
-//   fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies N]
+//   fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies N] [--acc-tables on|off|auto]
 // Per size: the cudaMemcpy D2D bandwidth of B*D*L bytes (read + write counted), then per mode the
 // codes-only kernel's bandwidth counting the int8 bytes read and written (2 * B*D*L), and the
 // ratio. The fp32 orders (Quamba, naive, fp32-sfu) run on a y-table their DeviceLayer builds once
-// (gpu_ref/ytable.h); its build time is printed next to them (plan_ms), outside the timed launches.
+// (gpu_ref/ytable.h), Quamba and fp32-sfu on per-channel acc tables built from it (acctable.h);
+// their build time is printed next to them (plan_ms), outside the timed launches.
 // --ytable-copies N (1, 2, 4, 8 or 16) caps the copies of that table in each block's shared memory
-// (default: as many as the layout allows), to measure what the copies are worth.
+// (default: as many as the layout allows), to measure what the copies are worth; it caps the copies
+// of the per-channel acc tables (acctable.h) too. --acc-tables on|off runs Quamba and fp32-sfu on
+// their acc tables or on the y-table (default auto: AccTablesPreferred), to measure both.
 // Lines starting with "RESULT" are for scripts/gpu_check.sh.
 #include <algorithm>
 #include <cstdio>
@@ -80,7 +83,7 @@ double TimeMs(F&& launch, int iters) {
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies 1|2|4|8|16]\n");
+  std::fprintf(stderr, "usage: fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies 1|2|4|8|16] [--acc-tables on|off|auto]\n");
   return 2;
 }
 
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
   std::vector<Size> sizes;
   int iters = 0;
   int copies_cap = cosim::fsim::kYCopiesLog2Max;  // log2
+  std::string acc_tables = "auto";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--size" && i + 1 < argc) {
@@ -106,6 +110,12 @@ int main(int argc, char** argv) {
         if (v == std::to_string(1 << lg)) copies_cap = lg;
       if (copies_cap < 0) {
         std::fprintf(stderr, "fsim_bench: --ytable-copies %s: expected 1, 2, 4, 8 or 16\n", v.c_str());
+        return Usage();
+      }
+    } else if (a == "--acc-tables" && i + 1 < argc) {
+      acc_tables = argv[++i];
+      if (acc_tables != "on" && acc_tables != "off" && acc_tables != "auto") {
+        std::fprintf(stderr, "fsim_bench: --acc-tables %s: expected on, off or auto\n", acc_tables.c_str());
         return Usage();
       }
     } else {
@@ -146,19 +156,27 @@ int main(int argc, char** argv) {
         k.profile = m.profile;
         cosim::fsim::DeviceLayer layer(m.mode, view, k);
         layer.CapYTableCopies(copies_cap);
+        if (acc_tables != "auto") layer.UseAccTables(acc_tables == "on");
         const cosim::fsim::CodesPlan& plan = layer.codes_plan();
         const double ms = TimeMs([&] { layer.LaunchCodesInt8(d_x, d_y, nullptr); }, it);
         const double gbps = 2.0 * n / (ms * 1e6);
         std::printf("%-26s %-16s %10.4f %10.1f %10.1f %7.3f\n", m.label, size_s, ms, gbps, copy_gbps, gbps / copy_gbps);
         char plan_s[64] = "-";
         if (plan.y_table) {
-          std::snprintf(plan_s, sizeof plan_s, "%.2f", plan.build_ms);
+          std::snprintf(plan_s, sizeof plan_s, "%.2f", plan.build_ms + (plan.acc_in_use ? plan.acc_build_ms : 0.0));
           std::printf("  y-table: %s, %d entries (%d side) x %d copies, %lld transitions, %llu binary32 scanned, built in "
                       "%.2f ms (%.1f launches)\n",
                       plan.form.c_str(), plan.entries, plan.side_entries, plan.copies, static_cast<long long>(plan.transitions),
                       static_cast<unsigned long long>(plan.points), plan.build_ms, plan.build_ms / ms);
         } else if (!plan.note.empty()) {
           std::printf("  no y-table: %s\n", plan.note.c_str());
+        }
+        if (plan.acc_tables) {
+          std::printf("  acc tables%s: %d channels, up to %d entries x %d copies, %lld steps, built in %.2f ms\n",
+                      plan.acc_in_use ? "" : " (built, not read: the y-table runs)", sz.D, plan.acc_entries_max, plan.acc_copies,
+                      static_cast<long long>(plan.acc_steps), plan.acc_build_ms);
+        } else if (!plan.acc_note.empty()) {
+          std::printf("  no acc tables: %s\n", plan.acc_note.c_str());
         }
         std::printf("RESULT mode=%s size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=%.3f plan_ms=%s\n", m.label, size_s, ms,
                     gbps, copy_gbps, gbps / copy_gbps, plan_s);

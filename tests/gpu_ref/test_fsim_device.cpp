@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -322,7 +323,7 @@ TEST(FsimDevice, YTableEveryBinary32) {
 
 // The codes8 kernel in every y-table form (one-step, one-step+side, three-step), with every copy
 // count of its shared layout (1 to 16 of 8-byte, 1 to 8 of 16-byte entries; ytable.h), and without a
-// table, for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate
+// table, and on the per-channel acc tables (acctable.h) with 1 to 16 copies, for every fp32 order, with fp32-sfu accumulators of 16 and 17 bits (wrap and saturate
 // before the table) and carried state: equal to the full kernel, which evaluates the order per
 // element, and to the host for the exact modes.
 TEST(FsimDevice, CodesInt8EveryYTableForm) {
@@ -350,14 +351,25 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
         const auto full = cosim::fsim::RunDevice(c.m, layer->view(), c.k);
         overflows += full.acc_overflows;
         const ModeResult host = IsExact(c.m) ? cosim::fsim::RunHost(c.m, layer->view(), c.k) : ModeResult{};
+        if (cosim::fsim::AccTablesApply(dl.prepared()) && plan.y_table) {
+          EXPECT_TRUE(plan.acc_tables) << cosim::fsim::ModeName(c.m) << ": " << plan.acc_note;
+        }
         for (int cap = cosim::fsim::kYCopiesLog2Max; cap >= 0; --cap) {
           dl.CapYTableCopies(cap);
-          if (plan.y_table) ++copies[plan.form + " x" + std::to_string(plan.copies)];
-          const std::vector<int8_t> got = in.Codes(dl);
-          EXPECT_EQ(CodeDiffs(got, full), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out " << layer->s_out
-                              << " " << (plan.y_table ? plan.form : plan.note) << " copies " << plan.copies;
-          if (IsExact(c.m)) {
-            EXPECT_EQ(CodeDiffs(got, host), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " copies " << plan.copies;
+          for (bool acc : {true, false}) {
+            if (acc && !plan.acc_tables) continue;
+            dl.UseAccTables(acc);
+            const std::string path = acc ? "acc" : (plan.y_table ? plan.form : "none");
+            const int n_copies = acc ? plan.acc_copies : plan.copies;
+            if (plan.y_table) ++copies[path + " x" + std::to_string(n_copies)];
+            const std::vector<int8_t> got = in.Codes(dl);
+            EXPECT_EQ(CodeDiffs(got, full), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " s_out "
+                                               << layer->s_out << " " << (plan.y_table ? path : plan.note) << " copies "
+                                               << n_copies;
+            if (IsExact(c.m)) {
+              EXPECT_EQ(CodeDiffs(got, host), 0) << cosim::fsim::ModeName(c.m) << " " << c.k.ToJson().dump() << " " << path
+                                                 << " copies " << n_copies;
+            }
           }
           if (!plan.y_table) break;  // the per-element path has no table to copy
         }
@@ -370,11 +382,43 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   for (const auto& [layout, count] : copies) std::printf("codes8 y-table layout %-20s: %d runs\n", layout.c_str(), count);
   for (int n : {1, 2, 4, 8, 16}) {
     EXPECT_GT(copies["one-step x" + std::to_string(n)], 0) << n << " copies never ran";
+    EXPECT_GT(copies["acc x" + std::to_string(n)], 0) << n << " copies of acc tables never ran";
     if (n <= 8) {
       EXPECT_GT(copies["three-step x" + std::to_string(n)], 0) << n << " copies never ran";
     }
   }
   EXPECT_GT(overflows, 0);  // the 16- and 17-bit accumulators overflowed somewhere
+}
+
+// The acc-table kernel's schedule (kernels.cu AccCodes8Kernel: a block per channel and part of the
+// batch, runs a block apart, the batch row stepping on where a row's runs end) on shapes where a
+// part has more runs than a block and a row's runs do not divide it (16x600x1184: 2 parts of 8
+// rows, 74 runs per row), where a row has fewer runs than a block, and one or two channels (a part
+// per batch row): equal to the full kernel and, for the exact modes, the host.
+TEST(FsimDevice, CodesInt8AccTableShapes) {
+  SKIP_WITHOUT_GPU();
+  Knobs sfu;
+  sfu.profile = Profile::kFp32Sfu;
+  int ran = 0;
+  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}}) {
+    const auto l = fsimtest::RandomLayer(60 + shape[0], shape[0], shape[1], shape[2], false, true);
+    const Codes8Inputs in(l);
+    for (const auto& [m, k] : {std::pair<Mode, Knobs>{Mode::kInt8Quamba, Knobs{}}, {Mode::kInt8QuambaFastExp, Knobs{}},
+                               {Mode::kInt8Asic, sfu}, {Mode::kFloatSimInt8, sfu}}) {
+      cosim::fsim::DeviceLayer dl(m, l.view(), k);
+      dl.UseAccTables(true);  // the default on a one-step y-table below 16 rows of 4096 is the y-table
+      ASSERT_TRUE(dl.codes_plan().acc_in_use) << cosim::fsim::ModeName(m) << ": " << dl.codes_plan().acc_note;
+      const std::vector<int8_t> got = in.Codes(dl);
+      EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunDevice(m, l.view(), k)), 0)
+          << cosim::fsim::ModeName(m) << " " << shape[0] << "x" << shape[1] << "x" << shape[2];
+      if (IsExact(m)) {
+        EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunHost(m, l.view(), k)), 0)
+            << cosim::fsim::ModeName(m) << " " << shape[0] << "x" << shape[1] << "x" << shape[2];
+      }
+      ++ran;
+    }
+  }
+  EXPECT_EQ(ran, 16);
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.

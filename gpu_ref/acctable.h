@@ -1,0 +1,98 @@
+// acctable.h: the codes8 kernel's per-channel form of the integer-accumulator fp32 orders (Quamba
+// with either exp, fp32-sfu of int8-asic and float-sim): the output code as a step table over the
+// exact MAC result acc of one channel (docs/floatsim.md O12).
+//
+// Contract.
+//  - For these orders the code is a function of (channel, acc): CodeOfY(YOfAcc(acc)) (element.h),
+//    acc = sum_k w[d,k] x[t-3+k], an integer in the channel's reachable range [lo, hi]
+//    (AccRange). y = YOfAcc(acc) is monotone in acc: round-to-nearest products and sums with a
+//    positive scale, and the accumulator stage saturating or never reached.
+//  - So the code can change only between acc - 1 and acc where y crosses a breakpoint of the
+//    layer's y-table (ytable.h), which equals the order's code for every reachable y. For each
+//    breakpoint the builder (acctable.cpp) finds the smallest acc whose y reaches it (on the exact
+//    YOfAcc) and records a step (acc, code(acc - 1), code(acc)) where the two differ.
+//  - The table is read at the key v = 1.5 * 2^23 + acc, a binary32 that is exact (|acc| < 2^22)
+//    and whose bits are kMagicBits + acc: the IDP4A of the integer orders, started from kMagicBits,
+//    yields them directly; the float MAC of float-sim, started from 1.5 * 2^23, yields v (every
+//    partial sum an integer in [2^23, 2^24), exact).
+//  - Per channel, a one-step table of ytable.h (YTableParams kOneStep, YBucketOneStep, YCodeOneStep)
+//    over v: entry {bits of v_step or +inf, codes}, n buckets, one step at most per bucket.
+//    YTableLookup(v, params, words) equals the code for every reachable acc; the builder checks it
+//    at every step and at both ends of the range.
+#pragma once
+
+#include <cstdint>
+
+#include "gpu_ref/hd.h"
+#include "gpu_ref/params.h"
+#include "gpu_ref/ytable.h"
+
+namespace cosim::fsim {
+
+// The orders with per-channel acc tables (a subset of the y-orders: naive fake-quant dequantizes
+// its operands, so its y is not a function of acc).
+constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
+  return op == ElemOp::kQuamba || op == ElemOp::kQuambaFastExp || op == ElemOp::kAsicSfu || op == ElemOp::kFsimSfu;
+}
+
+// Whether the codes8 launches read a layer's acc tables by default (DeviceLayer; they are exact
+// either way). Measured on an H200 (docs/floatsim.md section 5): the acc-table kernel copies a
+// channel's table per block, which the y-table kernel, streaming the whole tensor, does not pay.
+// On a one-step y-table (Quamba with CUDA expf) the y-table kernel is faster below 16 rows of 4096
+// per channel (69% of the copy against 64% at 8x1536x4096) and slower above (66% against 72% at
+// 16x5120x4096); with side entries (fastexp, fp32-sfu) the acc tables win at both sizes.
+constexpr int64_t kAccOneStepMinPerChannel = 65536;  // B * L
+constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
+  return y_form != YForm::kOneStep || per_channel >= kAccOneStepMinPerChannel;
+}
+
+// One channel's table: the bucket map of ytable.h's one-step form and its entry count.
+struct alignas(16) AccChannel {
+  float a = 0.0f, b = 0.0f, nf = 0.0f;  // YTableParams::a, b, nf (nf = n - 1)
+  int32_t n = 0;                        // entries
+};
+
+// The reachable MAC results of a channel: sum over the taps of the extremes of w * x, x in int8.
+struct AccRange {
+  int32_t lo, hi;
+};
+COSIM_HD AccRange ChannelAccRange(uint32_t w_packed) {
+  AccRange r{0, 0};
+  for (int k = 0; k < kTaps; ++k) {
+    const int w = ByteS(w_packed, k);
+    const int a = -128 * w, b = 127 * w;
+    r.lo += a < b ? a : b;
+    r.hi += a < b ? b : a;
+  }
+  return r;
+}
+
+// The table's key of acc: 1.5 * 2^23 + acc (exact; bits kMagicBits + acc).
+COSIM_HD float AccKey(int32_t acc) { return BitsToFloat(kMagicBits + static_cast<uint32_t>(acc)); }
+
+COSIM_HD YTableParams AccBucketMap(const AccChannel& ch) {
+  YTableParams t;
+  t.form = YForm::kOneStep;
+  t.n = ch.n;
+  t.a = ch.a;
+  t.b = ch.b;
+  t.nf = ch.nf;
+  return t;
+}
+
+// The code of key v from one channel's words (2 per entry).
+COSIM_HD int32_t AccTableLookup(float v, const AccChannel& ch, const uint32_t* words) {
+  return YTableLookup(v, AccBucketMap(ch), words);
+}
+
+// Shared memory of one block: 2^lg interleaved copies (ytable.h's layout) of at most n_max entries.
+constexpr COSIM_HD int AccSharedBytes(int n_max, int lg) { return (n_max * 8) << lg; }
+
+// log2 of the copies: the most that fit kYSharedBudget, up to 16 and 2^cap.
+COSIM_HD int AccCopiesLog2(int n_max, int cap = kYCopiesLog2Max) {
+  int lg = 0;
+  while (lg < 4 && lg < cap && AccSharedBytes(n_max, lg + 1) <= kYSharedBudget) ++lg;
+  return lg;
+}
+
+}  // namespace cosim::fsim
