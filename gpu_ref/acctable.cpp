@@ -183,11 +183,11 @@ AccTables BuildOp(const Prepared& pr, const YTable& yt, int threads) {
     out.n_max = std::max(out.n_max, ch[static_cast<size_t>(d)].n);
     out.steps += steps[static_cast<size_t>(d)];
   }
-  out.stride_words = out.n_max * kYWordsOneStep;
-  out.words.assign(static_cast<size_t>(D) * static_cast<size_t>(out.stride_words), 0u);
+  const size_t per_channel = static_cast<size_t>(out.n_max) * kYWordsOneStep;
+  out.words.assign(static_cast<size_t>(D) * per_channel, 0u);
   for (int d = 0; d < D; ++d)
     std::copy(words[static_cast<size_t>(d)].begin(), words[static_cast<size_t>(d)].end(),
-              out.words.begin() + static_cast<std::ptrdiff_t>(d) * out.stride_words);
+              out.words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(d) * per_channel));
   out.ch = std::move(ch);
   return out;
 }

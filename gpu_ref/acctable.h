@@ -85,14 +85,16 @@ COSIM_HD int32_t AccTableLookup(float v, const AccChannel& ch, const uint32_t* w
   return YTableLookup(v, AccBucketMap(ch), words);
 }
 
-// Shared memory of one block: 2^lg interleaved copies (ytable.h's layout) of at most n_max entries.
-constexpr COSIM_HD int AccSharedBytes(int n_max, int lg) { return (n_max * 8) << lg; }
-
-// log2 of the copies: the most that fit kYSharedBudget, up to 16 and 2^cap.
-COSIM_HD int AccCopiesLog2(int n_max, int cap = kYCopiesLog2Max) {
-  int lg = 0;
-  while (lg < 4 && lg < cap && AccSharedBytes(n_max, lg + 1) <= kYSharedBudget) ++lg;
-  return lg;
+// Shared memory of one block: 2^lg interleaved copies of n_max entries, ytable.h's one-step layout.
+COSIM_HD YTableParams AccSharedLayout(int n_max) {
+  YTableParams t;
+  t.form = YForm::kOneStep;
+  t.n = n_max;
+  return t;
 }
+COSIM_HD int AccSharedBytes(int n_max, int lg) { return YSharedWords(AccSharedLayout(n_max), lg) * 4; }
+
+// log2 of the copies: the most that fit kYSharedBudget, up to 16 and 2^cap (YCopiesLog2).
+COSIM_HD int AccCopiesLog2(int n_max, int cap = kYCopiesLog2Max) { return YCopiesLog2(AccSharedLayout(n_max), cap); }
 
 }  // namespace cosim::fsim

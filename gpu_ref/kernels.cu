@@ -171,6 +171,29 @@ struct YShared {
   uint32_t base, stride, side;
 };
 
+// Copies entries [0, n) of `from` into 2^lg interleaved copies at `to` (ytable.h's layout), each
+// thread copying whole entries in an order rotated by its lane, so that a warp's stores fall on
+// distinct banks.
+template <class Entry>
+__device__ __forceinline__ void CopyInterleaved(const Entry* from, int n, int lg, Entry* to) {
+  const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
+  for (int e = threadIdx.x; e < n; e += blockDim.x) {
+    const Entry v = from[e];
+    for (uint32_t k = 0; k <= mask; ++k) to[(e << lg) + ((k + lane) & mask)] = v;
+  }
+}
+
+// The thread's YShared for 2^lg copies of `entry_bytes` entries at shared address s0 (side unset).
+__device__ __forceinline__ YShared MakeYShared(uint32_t s0, int lg, uint32_t entry_bytes) {
+  YShared ys{};
+  ys.stride = entry_bytes << lg;
+  ys.base = s0 + (threadIdx.x & ((1u << lg) - 1u)) * entry_bytes - kYBucketBase * ys.stride;
+  // Opaque to the compiler, which would otherwise split the folded -kYBucketBase * stride back
+  // out as an extra add per element.
+  asm("mov.b32 %0, %0;" : "+r"(ys.base));
+  return ys;
+}
+
 // The code of pre-activation y from the shared y-table.
 template <YForm kForm>
 __device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams& t, const YShared& ys) {
@@ -447,25 +470,15 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
     const int lg = a.ytab_copies_log2;
     const int main_words = YSharedMainWords(a.yt, lg);
     uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
-    // Each thread copies whole entries, visiting the copies in an order rotated by its lane so
-    // that a warp's stores fall on distinct banks.
     using Entry = std::conditional_t<kW == 2, uint2, uint4>;
-    const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
-    for (int e = threadIdx.x; e < a.yt.n; e += blockDim.x) {
-      const Entry v = reinterpret_cast<const Entry*>(a.ytab)[e];
-      for (uint32_t k = 0; k <= mask; ++k) reinterpret_cast<Entry*>(s_words)[(e << lg) + ((k + lane) & mask)] = v;
-    }
+    CopyInterleaved(reinterpret_cast<const Entry*>(a.ytab), a.yt.n, lg, reinterpret_cast<Entry*>(s_words));
     if constexpr (kF == YForm::kOneStepPlus) {
       for (int i = threadIdx.x; i < a.yt.side * kYWordsThreeSteps; i += blockDim.x)
         s_words[main_words + i] = a.ytab[YSideOffsetWords(a.yt) + i];
     }
     __syncthreads();
     const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
-    ys.stride = (kW * 4u) << lg;
-    ys.base = s0 + (lane & mask) * (kW * 4u) - kYBucketBase * ys.stride;
-    // Opaque to the compiler, which would otherwise split the folded -kYBucketBase * stride back
-    // out as an extra add per element.
-    asm("mov.b32 %0, %0;" : "+r"(ys.base));
+    ys = MakeYShared(s0, lg, kW * 4u);
     ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
   }
   const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
@@ -563,41 +576,21 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
   const uint32_t b_end = (part + 1) * static_cast<uint32_t>(p.B) / parts;
   const uint32_t rpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t runs = (b_end - b_first) * rpr;
-  // Run r = threadIdx.x + i * blockDim.x: batch row b = b_first + r / rpr, run ci = r % rpr.
+  // Run r = threadIdx.x + i * blockDim.x: batch row b = b_first + r / rpr, run ci = r % rpr; its
+  // inputs at byte offset off (Run8's row is the tensor row b * D + d).
   const int64_t row_bytes = int64_t{p.D} * p.L;
-  uint32_t b = b_first + threadIdx.x / rpr, ci = threadIdx.x % rpr;
-  int64_t off = (int64_t{b} * p.D + d) * p.L + int64_t{ci} * kN;
-  const auto load = [&](int64_t at_off, uint32_t run_ci, uint32_t run_b, uint32_t (&wd)[kN / 4 + 1]) {
-    const int8_t* at = a.x + at_off;
-    wd[0] = reinterpret_cast<const uint32_t*>(at)[run_ci != 0 ? -1 : 0];
-    LoadRunWords<kN>(at, wd);
-    if (run_ci == 0) wd[0] = StateHalo(a, int64_t{run_b} * p.D + d);
-  };
-  uint32_t cur[kN / 4 + 1] = {};
-  if (threadIdx.x < runs) load(off, ci, b, cur);
+  uint32_t b = b_first + threadIdx.x / rpr;
+  Run8<kN> cur{b * static_cast<uint32_t>(p.D) + d, threadIdx.x % rpr, d, {}};
+  int64_t off = int64_t{cur.row} * p.L + int64_t{cur.ci} * kN;
+  if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
   const AccChannel h = a.acc_ch[d];
   const uint32_t w_packed = a.ch[d].w_packed;
-  {
-    // The a.acc_n_max entries (a bound that does not wait for the header), each thread copying whole
-    // entries in an order rotated by its lane, so that a warp's stores fall on distinct banks.
-    const uint32_t lane = threadIdx.x & 31u, mask = (1u << a.acc_copies_log2) - 1u;
-    const uint2* from = reinterpret_cast<const uint2*>(a.acc_words + int64_t{d} * a.acc_stride_words);
-    uint2* to = reinterpret_cast<uint2*>(s_lut4);
-    for (int e = threadIdx.x; e < a.acc_n_max; e += blockDim.x) {
-      const uint2 v = from[e];
-      for (uint32_t k = 0; k <= mask; ++k) to[(e << a.acc_copies_log2) + ((k + lane) & mask)] = v;
-    }
-  }
+  // All a.acc_n_max entries: a bound that does not wait for the header.
+  CopyInterleaved(reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max, a.acc_n_max,
+                  a.acc_copies_log2, reinterpret_cast<uint2*>(s_lut4));
   __syncthreads();
   if (threadIdx.x >= runs) return;
-  YShared ys{};
-  {
-    const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
-    const uint32_t lane = threadIdx.x & 31u, mask = (1u << a.acc_copies_log2) - 1u;
-    ys.stride = 8u << a.acc_copies_log2;
-    ys.base = s0 + (lane & mask) * 8u - kYBucketBase * ys.stride;
-    asm("mov.b32 %0, %0;" : "+r"(ys.base));  // see Codes8Kernel
-  }
+  const YShared ys = MakeYShared(static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)), a.acc_copies_log2, 8u);
   const YTableParams yt = AccBucketMap(h);
   float w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
   if constexpr (kOp == ElemOp::kFsimSfu) {
@@ -610,22 +603,21 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
   const int64_t step = int64_t{dq} * row_bytes + int64_t{dci} * kN, wrap = row_bytes - int64_t{rpr} * kN;
   for (uint32_t r = threadIdx.x;;) {
     const bool more = r + blockDim.x < runs;
-    uint32_t nxt[kN / 4 + 1];
-    uint32_t n_ci = ci + dci, n_b = b + dq;
+    Run8<kN> nxt{cur.row + dq * static_cast<uint32_t>(p.D), cur.ci + dci, d, {}};
     int64_t adv = step;
-    if (n_ci >= rpr) {
-      n_ci -= rpr;
-      ++n_b;
+    if (nxt.ci >= rpr) {
+      nxt.ci -= rpr;
+      nxt.row += static_cast<uint32_t>(p.D);
       adv += wrap;
     }
-    if (more) load(off + adv, n_ci, n_b, nxt);
+    if (more) LoadRun8(a, nxt, a.x + off + adv);
     uint32_t out[kN / 4], q[4];
     if constexpr (kOp == ElemOp::kFsimSfu) {
       // float-sim's MAC from 1.5 * 2^23: every partial sum an integer in [2^23, 2^24), exact.
-      float x0 = ByteToFloatCvt(cur[0], 1), x1 = ByteToFloatCvt(cur[0], 2), x2 = ByteToFloatCvt(cur[0], 3);
+      float x0 = ByteToFloatCvt(cur.wd[0], 1), x1 = ByteToFloatCvt(cur.wd[0], 2), x2 = ByteToFloatCvt(cur.wd[0], 3);
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
-        const float x3 = ByteToFloatCvt(cur[(j + 4) >> 2], (j + 4) & 3);
+        const float x3 = ByteToFloatCvt(cur.wd[(j + 4) >> 2], (j + 4) & 3);
         const float v = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, kMagic))));
         x0 = x1;
         x1 = x2;
@@ -636,7 +628,7 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
     } else {
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
-        const Window w = RunWindow8<kN>(cur, j);
+        const Window w = RunWindow8<kN>(cur.wd, j);
         const float v = BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, w_packed, static_cast<int>(kMagicBits))));
         q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
         if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
@@ -648,10 +640,7 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
     if (!more) break;
     r += blockDim.x;
     off += adv;
-    ci = n_ci;
-    b = n_b;
-    COSIM_UNROLL
-    for (int k = 0; k <= kN / 4; ++k) cur[k] = nxt[k];
+    cur = nxt;
   }
 }
 
@@ -780,8 +769,7 @@ void CheckCodes8(const KernelArgs& a) {
   if (lut && (p.ext_n > (1 << 17) || !a.lut8 || !Aligned16(a.lut8)))
     throw std::invalid_argument("codes8: lut_index_bits = " + std::to_string(p.index_bits) +
                                 " > 17 does not fit shared memory (use the full outputs)");
-  if (a.acc_ch && (!IsAccOrder(p.op) || !a.acc_words || a.acc_n_max < 1 || a.acc_stride_words < 2 * a.acc_n_max ||
-                   a.acc_copies_log2 < 0 || a.acc_copies_log2 > AccCopiesLog2(a.acc_n_max) || p.D > (1 << 30)))
+  if (a.acc_ch && (!IsAccOrder(p.op) || !a.acc_words || a.acc_n_max < 1 || a.acc_copies_log2 < 0 || a.acc_copies_log2 > AccCopiesLog2(a.acc_n_max) || p.D > (1 << 30)))
     throw std::invalid_argument("codes8: inconsistent acc tables (" + std::to_string(a.acc_n_max) + " entries, 2^" +
                                 std::to_string(a.acc_copies_log2) + " copies; acctable.h)");
   if (a.ytab && (a.ytab_copies_log2 < 0 || a.ytab_copies_log2 > YCopiesLog2(a.yt)))

@@ -68,11 +68,11 @@ YTable DeviceYTable(const Prepared& pr, YForm first = YForm::kOneStep);
 // The per-channel acc tables of a layer (acctable.h).
 struct AccTables {
   std::vector<AccChannel> ch;   // [D]; empty: no tables (why_not says why)
-  std::vector<uint32_t> words;  // channel d's entries from word d * stride_words, 2 words each
+  std::vector<uint32_t> words;  // n_max entries (2 words each) per channel, unused ones zero
   int32_t n_max = 0;            // entries of the largest channel table
-  int32_t stride_words = 0;     // 2 * n_max
   int64_t steps = 0;            // code steps over all channels
   std::string why_not;
+  const uint32_t* Channel(size_t d) const { return words.data() + d * static_cast<size_t>(n_max) * kYWordsOneStep; }
 };
 
 constexpr int kAccMaxEntries = kYTableMaxWords / kYWordsOneStep;  // 32 KiB: one copy in shared memory

@@ -102,14 +102,14 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
     const AccTables t = cosim::fsim::BuildAccTables(pr, yt);
     ASSERT_EQ(t.ch.size(), pr.ch.size()) << t.why_not;
     EXPECT_GT(t.steps, 100) << cosim::fsim::ModeName(m);
-    EXPECT_EQ(t.stride_words, 2 * t.n_max);
+    EXPECT_EQ(t.words.size(), pr.ch.size() * 2 * static_cast<size_t>(t.n_max));
     int64_t checked = 0, bad = 0, overflows = 0;
     cosim::fsim::WithYOrder(pr.lp.op, "HostTablesEqualTheOrdersOnEveryAcc", [&](auto op) {
       constexpr ElemOp kOp = decltype(op)::value;
       for (size_t d = 0; d < pr.ch.size(); ++d) {
         const AccChannel& ch = t.ch[d];
         ASSERT_LE(ch.n, t.n_max);
-        const uint32_t* words = t.words.data() + d * static_cast<size_t>(t.stride_words);
+        const uint32_t* words = t.Channel(d);
         const cosim::fsim::AccRange r = cosim::fsim::ChannelAccRange(pr.ch[d].w_packed);
         overflows += r.lo < pr.lp.acc_min || r.hi > pr.lp.acc_max;
         for (int32_t acc = r.lo; acc <= r.hi; ++acc, ++checked) {
@@ -137,7 +137,7 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
             const int x = tt >= 0 ? l.x[row * l.L + tt] : l.state[row * 3 + 3 + tt];
             acc += x * l.weight[static_cast<size_t>(d) * 4 + j];
           }
-          const uint32_t* words = t.words.data() + static_cast<size_t>(d) * t.stride_words;
+          const uint32_t* words = t.Channel(static_cast<size_t>(d));
           const size_t i = (static_cast<size_t>(b) * l.D + d) * l.L + t0;
           diffs += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), t.ch[static_cast<size_t>(d)], words) != host.codes[i];
         }
