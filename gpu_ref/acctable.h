@@ -36,14 +36,17 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 }
 
 // Whether the codes8 launches read a layer's acc tables by default (DeviceLayer; they are exact
-// either way). Measured on an H200 (docs/floatsim.md section 5): the acc-table kernel copies a
-// channel's table per block, which the y-table kernel, streaming the whole tensor, does not pay.
-// On a one-step y-table (Quamba with CUDA expf) the y-table kernel is faster below 16 rows of 4096
-// per channel (69% of the copy against 64% at 8x1536x4096) and slower above (66% against 72% at
-// 16x5120x4096); with side entries (fastexp, fp32-sfu) the acc tables win at both sizes.
-constexpr int64_t kAccOneStepMinPerChannel = 65536;  // B * L
+// either way). The acc-table kernel copies a channel's table per block, which the y-table kernel,
+// streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
+// (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`; docs/
+// floatsim.md section 5): on a one-step y-table (Quamba with CUDA expf) the acc tables win from
+// 65,536 (16x5120x4096: 71% of the copy against 66%; 8x1536x4096: 64% against 69%); with side
+// entries (fastexp, fp32-sfu), whose y-table kernel does more per element, from 8,192
+// (2x1536x4096: 0.0144 ms against 0.0182 for int8-asic/fp32-sfu, a tie for fastexp;
+// 1x1536x2048: 0.0093 ms against 0.0076).
+constexpr int64_t kAccOneStepMinPerChannel = 65536, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
-  return y_form != YForm::kOneStep || per_channel >= kAccOneStepMinPerChannel;
+  return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);
 }
 
 // One channel's table: the bucket map of ytable.h's one-step form and its entry count.
