@@ -38,13 +38,15 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 // Whether the codes8 launches read a layer's acc tables by default (DeviceLayer; they are exact
 // either way). The acc-table kernel copies a channel's table per block, which the y-table kernel,
 // streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
-// (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`; docs/
-// floatsim.md section 5): on a one-step y-table (Quamba with CUDA expf) the acc tables win from
-// 65,536 (16x5120x4096: 71% of the copy against 66%; 8x1536x4096: 64% against 69%); with side
-// entries (fastexp, fp32-sfu), whose y-table kernel does more per element, from 8,192
-// (2x1536x4096: 0.0144 ms against 0.0182 for int8-asic/fp32-sfu, a tie for fastexp;
-// 1x1536x2048: 0.0093 ms against 0.0076).
-constexpr int64_t kAccOneStepMinPerChannel = 65536, kAccSideMinPerChannel = 8192;
+// (B * L). Measured on an H200 with the staged acc kernel (`fsim_bench --size BxDxL --acc-tables
+// on`, then `off`; kernel ms; docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA
+// expf) the acc tables win from 32,768 (8x1536x4096: 0.0377 against 0.0385; 16x5120x4096: 0.201
+// against 0.244) and lose at 16,384 (4x1536x4096: 0.0250 against 0.0212); with side entries
+// (fastexp, fp32-sfu), whose y-table kernel does more per element, they win from 8,192 for
+// fp32-sfu (2x1536x4096, int8-asic: 0.0156 against 0.0183) and from 16,384 for fastexp (0.0250
+// against 0.0263; at 8,192 0.0156 against 0.0138), and lose at 2,048 (1x1536x2048: 0.0105 against
+// 0.0054-0.0082).
+constexpr int64_t kAccOneStepMinPerChannel = 32768, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
   return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);
 }

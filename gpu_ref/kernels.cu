@@ -564,9 +564,43 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 // memory (ytable.h's interleaved copies; lane l reads copy l mod 2^lg), then each thread takes
 // 16-element runs a block apart. Per element: the key v = 1.5 * 2^23 + acc (the IDP4A from kMagicBits;
 // float-sim: its float MAC from 1.5 * 2^23, exact), its bucket (two FMAs), one 8-byte shared load
-// and one compare. The thread's first run is loaded before the copy, so that the two overlap.
+// and one compare.
+// Two schedules (kStaged, chosen by the launch):
+//  - staged, where the runs of a row divide the block (L / 16 divides kBlock: L <= 4096 and a
+//    power of two, the usual case), so that a thread's runs all sit at the same t, a fixed stride
+//    apart: the table and the runs come in by cp.async (no registers hold loads in flight), the runs
+//    kAccStages - 1 ahead through a ring of kAccStages slots per thread (16 bytes and the halo word
+//    each) after the table in shared memory. Measured on an H200 (docs/floatsim.md section 5): 79%
+//    of the copy at 16x5120x4096 and 71% at 8x1536x4096, against 71% and 64% for the register
+//    prefetch below.
+//  - otherwise the register prefetch: the thread's next run is loaded while the current one is
+//    computed, and the table copied through registers (CopyInterleaved).
 constexpr int kAccRun = 16;
-template <ElemOp kOp>
+constexpr int kAccStages = 3;
+constexpr uint32_t kAccSlotBytes = 20;  // a staged run: 16 bytes, then (in a second array) its halo word
+
+__device__ __forceinline__ void CpAsync16(uint32_t saddr, const void* g) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(saddr), "l"(g) : "memory");
+}
+__device__ __forceinline__ void CpAsync8(uint32_t saddr, const void* g) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" ::"r"(saddr), "l"(g) : "memory");
+}
+__device__ __forceinline__ void CpAsync4(uint32_t saddr, const void* g) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"(saddr), "l"(g) : "memory");
+}
+__device__ __forceinline__ void CpAsyncCommit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+// Waits until at most kN of this thread's committed groups are still in flight.
+template <int kN>
+__device__ __forceinline__ void CpAsyncWait() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(kN) : "memory");
+}
+
+// Shared memory of a staged block: the table's copies, 16-byte aligned, then the run and halo slots.
+__host__ __device__ constexpr size_t AccStagedBytes(size_t table_bytes, size_t threads) {
+  return ((table_bytes + 15) & ~size_t{15}) + size_t{kAccStages} * threads * kAccSlotBytes;
+}
+
+template <ElemOp kOp, bool kStaged>
 __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a) {
   constexpr int kN = kAccRun;
   extern __shared__ int4 s_lut4[];
@@ -579,18 +613,52 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
   // Run r = threadIdx.x + i * blockDim.x: batch row b = b_first + r / rpr, run ci = r % rpr; its
   // inputs at byte offset off (Run8's row is the tensor row b * D + d).
   const int64_t row_bytes = int64_t{p.D} * p.L;
-  uint32_t b = b_first + threadIdx.x / rpr;
+  const uint32_t b = b_first + threadIdx.x / rpr;
   Run8<kN> cur{b * static_cast<uint32_t>(p.D) + d, threadIdx.x % rpr, d, {}};
-  int64_t off = int64_t{cur.row} * p.L + int64_t{cur.ci} * kN;
-  if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
+  const int64_t off = int64_t{cur.row} * p.L + int64_t{cur.ci} * kN;
+  const uint32_t dq = blockDim.x / rpr, dci = blockDim.x % rpr;
+  const int64_t step = int64_t{dq} * row_bytes + int64_t{dci} * kN;
+  const uint32_t s_table = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
+  const int lg = a.acc_copies_log2;
+  // Staged: run k of this thread (k = 0 .. nruns - 1) is at off + k * step, in slot k % kAccStages.
+  const int nruns = threadIdx.x < runs ? static_cast<int>((runs - threadIdx.x + blockDim.x - 1) / blockDim.x) : 0;
+  const uint32_t s_runs = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u);
+  const uint32_t s_halos = s_runs + kAccStages * blockDim.x * 16u;
+  const auto slot = [&](int k) { return (static_cast<uint32_t>(k) % kAccStages) * blockDim.x + threadIdx.x; };
+  // One commit group per run (empty past the thread's last), so that the groups count runs. The
+  // halo word is the 4 bytes before the run, or at t = 0 the run's own first word, replaced by the
+  // carried state when read.
+  const auto stage = [&](int k) {
+    if (k < nruns) {
+      const int8_t* g = a.x + off + k * step;
+      CpAsync16(s_runs + slot(k) * 16u, g);
+      CpAsync4(s_halos + slot(k) * 4u, g - (cur.ci != 0 ? 4 : 0));
+    }
+    CpAsyncCommit();
+  };
+  const uint2* table = reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max;
+  if constexpr (kStaged) {
+    // The table's copies by cp.async (CopyInterleaved's layout and lane rotation), one group, then
+    // the first runs: all in flight together.
+    const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
+    for (int e = threadIdx.x; e < a.acc_n_max; e += blockDim.x)
+      for (uint32_t k = 0; k <= mask; ++k)
+        CpAsync8(s_table + (((static_cast<uint32_t>(e) << lg) + ((k + lane) & mask)) << 3), table + e);
+    CpAsyncCommit();
+    COSIM_UNROLL
+    for (int k = 0; k < kAccStages - 1; ++k) stage(k);
+    CpAsyncWait<kAccStages - 1>();  // the table's group
+  } else {
+    // The first run is loaded before the copy, so that the two overlap. All a.acc_n_max entries: a
+    // bound that does not wait for the header.
+    if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
+    CopyInterleaved(table, a.acc_n_max, lg, reinterpret_cast<uint2*>(s_lut4));
+  }
   const AccChannel h = a.acc_ch[d];
   const uint32_t w_packed = a.ch[d].w_packed;
-  // All a.acc_n_max entries: a bound that does not wait for the header.
-  CopyInterleaved(reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max, a.acc_n_max,
-                  a.acc_copies_log2, reinterpret_cast<uint2*>(s_lut4));
   __syncthreads();
   if (threadIdx.x >= runs) return;
-  const YShared ys = MakeYShared(static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)), a.acc_copies_log2, 8u);
+  const YShared ys = MakeYShared(s_table, lg, 8u);
   const YTableParams yt = AccBucketMap(h);
   float w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
   if constexpr (kOp == ElemOp::kFsimSfu) {
@@ -599,25 +667,15 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
     w2 = ByteToFloat(w_packed, 2);
     w3 = ByteToFloat(w_packed, 3);
   }
-  const uint32_t dq = blockDim.x / rpr, dci = blockDim.x % rpr;
-  const int64_t step = int64_t{dq} * row_bytes + int64_t{dci} * kN, wrap = row_bytes - int64_t{rpr} * kN;
-  for (uint32_t r = threadIdx.x;;) {
-    const bool more = r + blockDim.x < runs;
-    Run8<kN> nxt{cur.row + dq * static_cast<uint32_t>(p.D), cur.ci + dci, d, {}};
-    int64_t adv = step;
-    if (nxt.ci >= rpr) {
-      nxt.ci -= rpr;
-      nxt.row += static_cast<uint32_t>(p.D);
-      adv += wrap;
-    }
-    if (more) LoadRun8(a, nxt, a.x + off + adv);
+  // The codes of one run, wd[] as Run8's (the halo word, then the 16 bytes), stored at dst.
+  const auto run_codes = [&](const uint32_t(&wd)[kN / 4 + 1], int8_t* dst) {
     uint32_t out[kN / 4], q[4];
     if constexpr (kOp == ElemOp::kFsimSfu) {
       // float-sim's MAC from 1.5 * 2^23: every partial sum an integer in [2^23, 2^24), exact.
-      float x0 = ByteToFloatCvt(cur.wd[0], 1), x1 = ByteToFloatCvt(cur.wd[0], 2), x2 = ByteToFloatCvt(cur.wd[0], 3);
+      float x0 = ByteToFloatCvt(wd[0], 1), x1 = ByteToFloatCvt(wd[0], 2), x2 = ByteToFloatCvt(wd[0], 3);
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
-        const float x3 = ByteToFloatCvt(cur.wd[(j + 4) >> 2], (j + 4) & 3);
+        const float x3 = ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3);
         const float v = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, kMagic))));
         x0 = x1;
         x1 = x2;
@@ -628,19 +686,50 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
     } else {
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
-        const Window w = RunWindow8<kN>(cur.wd, j);
+        const Window w = RunWindow8<kN>(wd, j);
         const float v = BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, w_packed, static_cast<int>(kMagicBits))));
         q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
         if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
       }
     }
-    uint4* dst = reinterpret_cast<uint4*>(a.codes8 + off);
+    uint4* d16 = reinterpret_cast<uint4*>(dst);
     COSIM_UNROLL
-    for (int k = 0; k < kN / 16; ++k) dst[k] = make_uint4(out[4 * k], out[4 * k + 1], out[4 * k + 2], out[4 * k + 3]);
-    if (!more) break;
-    r += blockDim.x;
-    off += adv;
-    cur = nxt;
+    for (int k = 0; k < kN / 16; ++k) d16[k] = make_uint4(out[4 * k], out[4 * k + 1], out[4 * k + 2], out[4 * k + 3]);
+  };
+  if constexpr (kStaged) {
+    const uint32_t drow = dq * static_cast<uint32_t>(p.D);
+    for (int k = 0; k < nruns; ++k) {
+      stage(k + kAccStages - 1);
+      CpAsyncWait<kAccStages - 1>();  // run k's group (each thread reads only its own slots)
+      uint32_t wd[kN / 4 + 1];
+      asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];"
+                   : "=r"(wd[1]), "=r"(wd[2]), "=r"(wd[3]), "=r"(wd[4])
+                   : "r"(s_runs + slot(k) * 16u));
+      asm volatile("ld.shared.u32 %0, [%1];" : "=r"(wd[0]) : "r"(s_halos + slot(k) * 4u));
+      if (cur.ci == 0) wd[0] = StateHalo(a, cur.row + k * drow);
+      run_codes(wd, a.codes8 + off + k * step);
+    }
+  } else {
+    const int64_t wrap = row_bytes - int64_t{rpr} * kN;
+    const int8_t* src = a.x + off;
+    int8_t* dst = a.codes8 + off;
+    for (uint32_t r = threadIdx.x;;) {
+      const bool more = r + blockDim.x < runs;
+      Run8<kN> nxt{cur.row + dq * static_cast<uint32_t>(p.D), cur.ci + dci, d, {}};
+      int64_t adv = step;
+      if (nxt.ci >= rpr) {
+        nxt.ci -= rpr;
+        nxt.row += static_cast<uint32_t>(p.D);
+        adv += wrap;
+      }
+      if (more) LoadRun8(a, nxt, src + adv);
+      run_codes(cur.wd, dst);
+      if (!more) break;
+      r += blockDim.x;
+      src += adv;
+      dst += adv;
+      cur = nxt;
+    }
   }
 }
 
@@ -681,7 +770,10 @@ void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem,
   int per_sm = 0;
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t need = (work_items + kBlock - 1) / kBlock;
-  const int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
+  int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
+#if defined(COSIM_BALANCED_GRID) && COSIM_BALANCED_GRID
+  grid = std::max<int64_t>(1, (need + (need + grid - 1) / grid - 1) / ((need + grid - 1) / grid));
+#endif
   kernel<<<static_cast<unsigned>(grid), kBlock, smem, s>>>(a);
   FSIM_CUDA_CHECK(cudaGetLastError());
 }
@@ -726,8 +818,10 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
 template <ElemOp kOp>
 void LaunchAccCodes8(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
-  const size_t smem = static_cast<size_t>(AccSharedBytes(a.acc_n_max, a.acc_copies_log2));
-  const auto kernel = AccCodes8Kernel<kOp>;
+  const bool staged = kBlock % (p.L / kAccRun) == 0;
+  const size_t table = static_cast<size_t>(AccSharedBytes(a.acc_n_max, a.acc_copies_log2));
+  const size_t smem = staged ? AccStagedBytes(table, kBlock) : table;
+  const auto kernel = staged ? AccCodes8Kernel<kOp, true> : AccCodes8Kernel<kOp, false>;
   if (smem > 48 * 1024)
     FSIM_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   int per_sm = 0;

@@ -390,23 +390,26 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
   EXPECT_GT(overflows, 0);  // the 16- and 17-bit accumulators overflowed somewhere
 }
 
-// The acc-table kernel's schedule (kernels.cu AccCodes8Kernel: a block per channel and part of the
-// batch, runs a block apart, the batch row stepping on where a row's runs end) on shapes where a
-// part has more runs than a block and a row's runs do not divide it (16x600x1184: 2 parts of 8
-// rows, 74 runs per row), where a row has fewer runs than a block, and one or two channels (a part
-// per batch row): equal to the full kernel and, for the exact modes, the host.
+// The acc-table kernel's schedules (kernels.cu AccCodes8Kernel: a block per channel and part of the
+// batch, runs a block apart). The register prefetch, where a row's runs do not divide the block: a
+// part with more runs than a block, the batch row stepping on where a row's runs end (16x600x1184: 2
+// parts of 8 rows, 74 runs per row), and a row with fewer runs than a block (1x7x96). The staged
+// schedule (cp.async), where they do: one or two channels, a part per batch row (5x1x512,
+// 9x2x4096), and a part of 32 rows whose runs go round the ring of slots (32x800x512: 4 runs per
+// thread, 3 slots). The carried state feeds the halo at t = 0. Equal to the full kernel and, for the
+// exact modes, the host.
 TEST(FsimDevice, CodesInt8AccTableShapes) {
   SKIP_WITHOUT_GPU();
   Knobs sfu;
   sfu.profile = Profile::kFp32Sfu;
   int ran = 0;
-  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}}) {
+  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}, {32, 800, 512}}) {
     const auto l = fsimtest::RandomLayer(60 + shape[0], shape[0], shape[1], shape[2], false, true);
     const Codes8Inputs in(l);
     for (const auto& [m, k] : {std::pair<Mode, Knobs>{Mode::kInt8Quamba, Knobs{}}, {Mode::kInt8QuambaFastExp, Knobs{}},
                                {Mode::kInt8Asic, sfu}, {Mode::kFloatSimInt8, sfu}}) {
       cosim::fsim::DeviceLayer dl(m, l.view(), k);
-      dl.UseAccTables(true);  // the default on a one-step y-table below 16 rows of 4096 is the y-table
+      dl.UseAccTables(true);  // the default on a one-step y-table below 8 rows of 4096 is the y-table
       ASSERT_TRUE(dl.codes_plan().acc_in_use) << cosim::fsim::ModeName(m) << ": " << dl.codes_plan().acc_note;
       const std::vector<int8_t> got = in.Codes(dl);
       EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunDevice(m, l.view(), k)), 0)
@@ -418,7 +421,7 @@ TEST(FsimDevice, CodesInt8AccTableShapes) {
       ++ran;
     }
   }
-  EXPECT_EQ(ran, 16);
+  EXPECT_EQ(ran, 20);
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.
