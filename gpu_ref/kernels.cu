@@ -174,12 +174,17 @@ struct YShared {
 // Copies entries [0, n) of `from` into 2^lg interleaved copies at `to` (ytable.h's layout), each
 // thread copying whole entries in an order rotated by its lane, so that a warp's stores fall on
 // distinct banks.
+// Slot of copy number k (0 .. 2^lg - 1, in the thread's rotated order) of entry e.
+__device__ __forceinline__ uint32_t InterleavedSlot(int e, uint32_t k, int lg) {
+  const uint32_t mask = (1u << lg) - 1u;
+  return (static_cast<uint32_t>(e) << lg) + ((k + (threadIdx.x & 31u)) & mask);
+}
+
 template <class Entry>
 __device__ __forceinline__ void CopyInterleaved(const Entry* from, int n, int lg, Entry* to) {
-  const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
   for (int e = threadIdx.x; e < n; e += blockDim.x) {
     const Entry v = from[e];
-    for (uint32_t k = 0; k <= mask; ++k) to[(e << lg) + ((k + lane) & mask)] = v;
+    for (uint32_t k = 0; k < (1u << lg); ++k) to[InterleavedSlot(e, k, lg)] = v;
   }
 }
 
@@ -638,12 +643,10 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
   };
   const uint2* table = reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max;
   if constexpr (kStaged) {
-    // The table's copies by cp.async (CopyInterleaved's layout and lane rotation), one group, then
-    // the first runs: all in flight together.
-    const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
+    // The table's copies by cp.async (CopyInterleaved's slots), one group, then the first runs: all
+    // in flight together.
     for (int e = threadIdx.x; e < a.acc_n_max; e += blockDim.x)
-      for (uint32_t k = 0; k <= mask; ++k)
-        CpAsync8(s_table + (((static_cast<uint32_t>(e) << lg) + ((k + lane) & mask)) << 3), table + e);
+      for (uint32_t k = 0; k < (1u << lg); ++k) CpAsync8(s_table + InterleavedSlot(e, k, lg) * 8u, table + e);
     CpAsyncCommit();
     COSIM_UNROLL
     for (int k = 0; k < kAccStages - 1; ++k) stage(k);
