@@ -40,12 +40,12 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 // streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
 // (B * L). Measured on an H200 with the staged acc kernel (`fsim_bench --size BxDxL --acc-tables
 // on`, then `off`; kernel ms; docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA
-// expf) the acc tables win from 32,768 (8x1536x4096: 0.0377 against 0.0385; 16x5120x4096: 0.201
-// against 0.244) and lose at 16,384 (4x1536x4096: 0.0250 against 0.0212); with side entries
+// expf) the acc tables win from 32,768 (8x1536x4096: 0.0360 against 0.0408; 16x5120x4096: 0.193
+// against 0.259) and lose at 16,384 (4x1536x4096: 0.0234 against 0.0225); with side entries
 // (fastexp, fp32-sfu), whose y-table kernel does more per element, they win from 8,192 for
-// fp32-sfu (2x1536x4096, int8-asic: 0.0156 against 0.0183) and from 16,384 for fastexp (0.0250
-// against 0.0263; at 8,192 0.0156 against 0.0138), and lose at 2,048 (1x1536x2048: 0.0105 against
-// 0.0054-0.0082).
+// fp32-sfu (2x1536x4096, int8-asic: 0.0150 against 0.0188) and from 16,384 for fastexp (0.0234
+// against 0.0263; at 8,192 0.0150 against 0.0141), and lose at 2,048 (1x1536x2048: 0.0103 against
+// 0.0059-0.0084).
 constexpr int64_t kAccOneStepMinPerChannel = 32768, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
   return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);

@@ -455,14 +455,43 @@ __device__ __forceinline__ void LoadRun8(const KernelArgs& a, Run8<kN>& r, const
 template <ElemOp kOp, YForm kF = YForm::kNone>
 constexpr int kMinBlocks = kOp == ElemOp::kAsicLut ? 5 : (kF != YForm::kNone ? COSIM_YTAB_MIN_BLOCKS : 4);
 
+// Which codes8 kernels run two runs per loop iteration (the buffers of the current and the next run
+// taking turns). Measured on an H200 (fsim_bench, 8x1536x4096 / 16x5120x4096): float-sim / int-lut
+// 77.5% / 82.1% of the copy with one run per iteration, 80.7% / 85.3% with two; the other kernels
+// gain nothing measurable, and some of their instantiations would spill, as would float-sim / int-lut
+// with kTruncate (12 bytes), which keeps one run per iteration.
+template <ElemOp kOp, Rounding kR>
+constexpr bool kTwoRunLoop = kOp == ElemOp::kFsimLut && kR != Rounding::kTruncate;
+
 template <ElemOp kOp, Rounding kR, YForm kF>
 __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(const KernelArgs a) {
   constexpr bool kLut = kOp == ElemOp::kAsicLut || kOp == ElemOp::kFsimLut;
   constexpr int kN = kRunOf<kOp, kF>;
-  extern __shared__ int4 s_lut4[];
   const LayerParams& p = a.lp;
+  const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
+  const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
+  const uint32_t stride = gridDim.x * blockDim.x;
+  const uint32_t chunk = blockIdx.x * blockDim.x + threadIdx.x;
+  const int nruns = chunk < chunks ? static_cast<int>((chunks - chunk - 1) / stride + 1) : 0;
+  const Stepper st(cpr, static_cast<uint32_t>(p.D), stride);
+  // The y-table kernels step byte pointers by stride * kN per iteration (fewer instructions per run;
+  // measured on an H200: 1-2 points of the copy for them, while the int-lut kernels, at their tighter
+  // register caps, lose up to 8 points with it and keep the row arithmetic).
+  constexpr bool kStepPtr = kF != YForm::kNone;
+  const uint64_t step = uint64_t{stride} * kN;
+  const int8_t* src = a.x + uint64_t{chunk} * kN;
+  int8_t* dst = a.codes8 + uint64_t{chunk} * kN;
+  // The first run is loaded before the table's copy, so that the two overlap.
+  Run8<kN> cur;
+  if (nruns > 0) {
+    st.Place(chunk, cur);
+    if constexpr (kStepPtr) LoadRun8(a, cur, src);
+    else LoadRun8(a, cur);
+  }
+  extern __shared__ int4 s_lut4[];
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
-  const uint32_t s_base = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4)) - static_cast<uint32_t>(p.ext_lo);
+  const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
+  const uint32_t s_base = s0 - static_cast<uint32_t>(p.ext_lo);
   if constexpr (kLut) {
     const int n4 = p.ext_n / 16;
     for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
@@ -482,85 +511,93 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
         s_words[main_words + i] = a.ytab[YSideOffsetWords(a.yt) + i];
     }
     __syncthreads();
-    const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
     ys = MakeYShared(s0, lg, kW * 4u);
     ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
   }
-  const uint32_t cpr = static_cast<uint32_t>(p.L / kN);
-  const uint32_t chunks = static_cast<uint32_t>(int64_t{p.B} * p.D * cpr);
-  const uint32_t stride = gridDim.x * blockDim.x;
-  uint32_t chunk = blockIdx.x * blockDim.x + threadIdx.x;
-  if (chunk >= chunks) return;
-  const Stepper st(cpr, static_cast<uint32_t>(p.D), stride);
-  Run8<kN> cur;
-  st.Place(chunk, cur);
-  // The y-table kernels step byte pointers by stride * kN per iteration (fewer instructions per run;
-  // measured on an H200: 1-2 points of the copy for them, while the int-lut kernels, at their tighter
-  // register caps, lose up to 8 points with it and keep the row arithmetic).
-  constexpr bool kStepPtr = kF != YForm::kNone;
-  const uint64_t step = uint64_t{stride} * kN;
-  const int8_t* src = a.x + uint64_t{chunk} * kN;
-  int8_t* dst = a.codes8 + uint64_t{chunk} * kN;
-  if constexpr (kStepPtr) LoadRun8(a, cur, src);
-  else LoadRun8(a, cur);
-  while (true) {
-    const bool more = chunk + stride < chunks;  // chunks < 2^31 and stride < 2^31: no wrap
-    Run8<kN> nxt;
-    if (more) {
-      st.Step(cur, nxt);
-      if constexpr (kStepPtr) LoadRun8(a, nxt, src + step);
-      else LoadRun8(a, nxt);
-    }
-    const ChannelParams c = a.ch[cur.d];
-    uint32_t out[kN / 4] = {};
+  if (nruns == 0) return;
+  // The codes of one run of channel d, wd[] as Run8's (the halo word, then the kN bytes), into out.
+  const auto run_codes = [&](uint32_t d, const uint32_t(&wd)[kN / 4 + 1], uint32_t(&out)[kN / 4]) {
+    const ChannelParams c = a.ch[d];
     bool redo = false;
     if constexpr (kOp == ElemOp::kAsicLut) {
       if (c.asic_hot == 3)
-        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
       else if (c.asic_hot == 2)
-        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kFast, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
       else if (c.asic_hot)
-        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kHot, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
       else
-        RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kGeneral, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
     } else if constexpr (kOp == ElemOp::kFsimLut) {
       if (c.fsim_hot == 3) {
-        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kFastNoTie, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
       } else if (c.fsim_hot == 2) {
-        RunCodes8<kOp, kR, kFast, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kFast, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
       } else {
-        if (c.fsim_hot) RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        if (c.fsim_hot) RunCodes8<kOp, kR, kHot, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
         if (redo) {
-          RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+          RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
         } else if (!c.fsim_hot) {
           if (c.fsim_fast)
-            RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+            RunCodes8<kOp, kR, kTwoTerm, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
           else
-            RunCodes8<kOp, kR, kGeneral, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+            RunCodes8<kOp, kR, kGeneral, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
         }
       }
     } else if constexpr (IsYOrder(kOp)) {
       if constexpr (kF == YForm::kOneStep)
-        RunCodes8<kOp, kR, kYTab1, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
+        RunCodes8<kOp, kR, kYTab1, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt, ys);
       else if constexpr (kF == YForm::kOneStepPlus)
-        RunCodes8<kOp, kR, kYTab1P, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
+        RunCodes8<kOp, kR, kYTab1P, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt, ys);
       else if constexpr (kF == YForm::kThreeSteps)
-        RunCodes8<kOp, kR, kYTab3, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt, ys);
+        RunCodes8<kOp, kR, kYTab3, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt, ys);
       else
-        RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+        RunCodes8<kOp, kR, kHot, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
     } else {
-      RunCodes8<kOp, kR, kHot, kN>(c, p, cur.wd, s_lut, s_base, out, redo, a.yt);
+      RunCodes8<kOp, kR, kHot, kN>(c, p, wd, s_lut, s_base, out, redo, a.yt);
     }
-    uint4* d16 = reinterpret_cast<uint4*>(kStepPtr ? dst : a.codes8 + int64_t{cur.row} * p.L + cur.ci * kN);
+  };
+  // The register prefetch: the next run is loaded while this one is computed. finish: the codes of
+  // run r, stored; fetch: the run after `from` into `to`.
+  const auto finish = [&](const Run8<kN>& r) {
+    uint32_t out[kN / 4] = {};
+    run_codes(r.d, r.wd, out);
+    uint4* d16 = reinterpret_cast<uint4*>(kStepPtr ? dst : a.codes8 + int64_t{r.row} * p.L + r.ci * kN);
     COSIM_UNROLL
     for (int q = 0; q < kN / 16; ++q) d16[q] = make_uint4(out[4 * q], out[4 * q + 1], out[4 * q + 2], out[4 * q + 3]);
-    if (!more) break;
-    chunk += stride;
     if constexpr (kStepPtr) {
       src += step;
       dst += step;
     }
-    cur = nxt;
+  };
+  const auto fetch = [&](const Run8<kN>& from, Run8<kN>& to) {
+    st.Step(from, to);
+    if constexpr (kStepPtr) LoadRun8(a, to, src + step);
+    else LoadRun8(a, to);
+  };
+  if constexpr (kTwoRunLoop<kOp, kR>) {
+    // Two runs per iteration, the two buffers taking turns: no register copies from the next run to
+    // the current one (9 words and the position per run of 32 elements).
+    Run8<kN> nxt;
+    for (int k = 0;; k += 2) {
+      const bool more1 = k + 1 < nruns;
+      if (more1) fetch(cur, nxt);
+      finish(cur);
+      if (!more1) break;
+      const bool more2 = k + 2 < nruns;
+      if (more2) fetch(nxt, cur);
+      finish(nxt);
+      if (!more2) break;
+    }
+  } else {
+    for (int k = 0;; ++k) {
+      const bool more = k + 1 < nruns;
+      Run8<kN> nxt;
+      if (more) fetch(cur, nxt);
+      finish(cur);
+      if (!more) break;
+      cur = nxt;
+    }
   }
 }
 
@@ -575,9 +612,12 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 //    power of two, the usual case), so that a thread's runs all sit at the same t, a fixed stride
 //    apart: the table and the runs come in by cp.async (no registers hold loads in flight), the runs
 //    kAccStages - 1 ahead through a ring of kAccStages slots per thread (16 bytes and the halo word
-//    each) after the table in shared memory. Measured on an H200 (docs/floatsim.md section 5): 79%
-//    of the copy at 16x5120x4096 and 71% at 8x1536x4096, against 71% and 64% for the register
-//    prefetch below.
+//    each) after the table in shared memory. Its loop is unrolled by the ring's slots (every slot
+//    address a constant from the thread's base, the global addresses running pointers), and it
+//    takes 3 blocks per SM (the 16 copies of a 46 KiB table and the ring allow no more), so up to
+//    80 registers. Measured on an H200 (docs/floatsim.md section 5): 82% of the copy at
+//    16x5120x4096 and 74% at 8x1536x4096 (79% and 71% before the unrolling; 71% and 64% for the
+//    register prefetch below).
 //  - otherwise the register prefetch: the thread's next run is loaded while the current one is
 //    computed, and the table copied through registers (CopyInterleaved).
 constexpr int kAccRun = 16;
@@ -606,38 +646,44 @@ __host__ __device__ constexpr size_t AccStagedBytes(size_t table_bytes, size_t t
 }
 
 template <ElemOp kOp, bool kStaged>
-__global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a) {
+__global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const KernelArgs a) {
   constexpr int kN = kAccRun;
   extern __shared__ int4 s_lut4[];
   const LayerParams& p = a.lp;
+  // The launch gives kBlock threads per block (a constant: the divisions by it are shifts).
   const uint32_t d = blockIdx.x, parts = gridDim.y, part = blockIdx.y;
-  const uint32_t b_first = part * static_cast<uint32_t>(p.B) / parts;
-  const uint32_t b_end = (part + 1) * static_cast<uint32_t>(p.B) / parts;
+  const uint32_t b_first = parts == 1 ? 0u : part * static_cast<uint32_t>(p.B) / parts;
+  const uint32_t b_end = parts == 1 ? static_cast<uint32_t>(p.B) : (part + 1) * static_cast<uint32_t>(p.B) / parts;
   const uint32_t rpr = static_cast<uint32_t>(p.L / kN);
   const uint32_t runs = (b_end - b_first) * rpr;
-  // Run r = threadIdx.x + i * blockDim.x: batch row b = b_first + r / rpr, run ci = r % rpr; its
-  // inputs at byte offset off (Run8's row is the tensor row b * D + d).
+  // Run r = threadIdx.x + i * kBlock: batch row b = b_first + r / rpr, run ci = r % rpr; its
+  // inputs at byte offset off (Run8's row is the tensor row b * D + d). Staged, rpr is a power of
+  // two (it divides kBlock): shifts.
   const int64_t row_bytes = int64_t{p.D} * p.L;
-  const uint32_t b = b_first + threadIdx.x / rpr;
-  Run8<kN> cur{b * static_cast<uint32_t>(p.D) + d, threadIdx.x % rpr, d, {}};
+  const uint32_t rpr_log2 = static_cast<uint32_t>(__ffs(static_cast<int>(rpr)) - 1);
+  const uint32_t b = b_first + (kStaged ? threadIdx.x >> rpr_log2 : threadIdx.x / rpr);
+  Run8<kN> cur{b * static_cast<uint32_t>(p.D) + d, kStaged ? threadIdx.x & (rpr - 1) : threadIdx.x % rpr, d, {}};
   const int64_t off = int64_t{cur.row} * p.L + int64_t{cur.ci} * kN;
-  const uint32_t dq = blockDim.x / rpr, dci = blockDim.x % rpr;
+  const uint32_t dq = kStaged ? kBlock >> rpr_log2 : kBlock / rpr, dci = kStaged ? 0u : kBlock % rpr;
   const int64_t step = int64_t{dq} * row_bytes + int64_t{dci} * kN;
   const uint32_t s_table = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
   const int lg = a.acc_copies_log2;
-  // Staged: run k of this thread (k = 0 .. nruns - 1) is at off + k * step, in slot k % kAccStages.
-  const int nruns = threadIdx.x < runs ? static_cast<int>((runs - threadIdx.x + blockDim.x - 1) / blockDim.x) : 0;
-  const uint32_t s_runs = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u);
-  const uint32_t s_halos = s_runs + kAccStages * blockDim.x * 16u;
-  const auto slot = [&](int k) { return (static_cast<uint32_t>(k) % kAccStages) * blockDim.x + threadIdx.x; };
+  // Staged: run k of this thread (k = 0 .. nruns - 1) is at off + k * step, in slot k % kAccStages
+  // of the ring (slot i of thread t: 16 bytes at s_runs + (i * kBlock + t) * 16, its halo word at
+  // s_halos + (i * kBlock + t) * 4; the launch gives kBlock threads).
+  const int nruns = threadIdx.x < runs ? static_cast<int>((runs - threadIdx.x + kBlock - 1) / kBlock) : 0;
+  const uint32_t s_runs = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u) +
+                          threadIdx.x * 16u;
+  const uint32_t s_halos = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u) +
+                           kAccStages * kBlock * 16u + threadIdx.x * 4u;
   // One commit group per run (empty past the thread's last), so that the groups count runs. The
   // halo word is the 4 bytes before the run, or at t = 0 the run's own first word, replaced by the
   // carried state when read.
-  const auto stage = [&](int k) {
-    if (k < nruns) {
-      const int8_t* g = a.x + off + k * step;
-      CpAsync16(s_runs + slot(k) * 16u, g);
-      CpAsync4(s_halos + slot(k) * 4u, g - (cur.ci != 0 ? 4 : 0));
+  const int halo_back = cur.ci != 0 ? 4 : 0;
+  const auto stage = [&](bool valid, int i, const int8_t* g) {
+    if (valid) {
+      CpAsync16(s_runs + static_cast<uint32_t>(i) * (kBlock * 16u), g);
+      CpAsync4(s_halos + static_cast<uint32_t>(i) * (kBlock * 4u), g - halo_back);
     }
     CpAsyncCommit();
   };
@@ -645,11 +691,11 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
   if constexpr (kStaged) {
     // The table's copies by cp.async (CopyInterleaved's slots), one group, then the first runs: all
     // in flight together.
-    for (int e = threadIdx.x; e < a.acc_n_max; e += blockDim.x)
+    for (int e = threadIdx.x; e < a.acc_n_max; e += kBlock)
       for (uint32_t k = 0; k < (1u << lg); ++k) CpAsync8(s_table + InterleavedSlot(e, k, lg) * 8u, table + e);
     CpAsyncCommit();
     COSIM_UNROLL
-    for (int k = 0; k < kAccStages - 1; ++k) stage(k);
+    for (int k = 0; k < kAccStages - 1; ++k) stage(k < nruns, k, a.x + off + k * step);
     CpAsyncWait<kAccStages - 1>();  // the table's group
   } else {
     // The first run is loaded before the copy, so that the two overlap. All a.acc_n_max entries: a
@@ -700,17 +746,34 @@ __global__ void __launch_bounds__(kBlock, 4) AccCodes8Kernel(const KernelArgs a)
     for (int k = 0; k < kN / 16; ++k) d16[k] = make_uint4(out[4 * k], out[4 * k + 1], out[4 * k + 2], out[4 * k + 3]);
   };
   if constexpr (kStaged) {
+    // Unrolled by the ring's size, so that every slot address is the thread's base plus a constant;
+    // the global addresses and the row step by running values.
     const uint32_t drow = dq * static_cast<uint32_t>(p.D);
-    for (int k = 0; k < nruns; ++k) {
-      stage(k + kAccStages - 1);
+    uint32_t row = cur.row;
+    const int8_t* g = a.x + off + (kAccStages - 1) * step;  // the next run to stage
+    int8_t* dst = a.codes8 + off;
+    const auto run = [&](int k, auto slot) {
+      constexpr int i = decltype(slot)::value;
+      stage(k + kAccStages - 1 < nruns, (i + kAccStages - 1) % kAccStages, g);
+      g += step;
       CpAsyncWait<kAccStages - 1>();  // run k's group (each thread reads only its own slots)
       uint32_t wd[kN / 4 + 1];
       asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];"
                    : "=r"(wd[1]), "=r"(wd[2]), "=r"(wd[3]), "=r"(wd[4])
-                   : "r"(s_runs + slot(k) * 16u));
-      asm volatile("ld.shared.u32 %0, [%1];" : "=r"(wd[0]) : "r"(s_halos + slot(k) * 4u));
-      if (cur.ci == 0) wd[0] = StateHalo(a, cur.row + k * drow);
-      run_codes(wd, a.codes8 + off + k * step);
+                   : "r"(s_runs + i * (kBlock * 16u)));
+      asm volatile("ld.shared.u32 %0, [%1];" : "=r"(wd[0]) : "r"(s_halos + i * (kBlock * 4u)));
+      if (halo_back == 0) wd[0] = StateHalo(a, row);
+      row += drow;
+      run_codes(wd, dst);
+      dst += step;
+    };
+    static_assert(kAccStages == 3, "the loop below is unrolled by the ring's three slots");
+    for (int k = 0; k < nruns; k += kAccStages) {
+      run(k, std::integral_constant<int, 0>{});
+      if (k + 1 >= nruns) break;
+      run(k + 1, std::integral_constant<int, 1>{});
+      if (k + 2 >= nruns) break;
+      run(k + 2, std::integral_constant<int, 2>{});
     }
   } else {
     const int64_t wrap = row_bytes - int64_t{rpr} * kN;

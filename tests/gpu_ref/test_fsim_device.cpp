@@ -395,15 +395,17 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
 // part with more runs than a block, the batch row stepping on where a row's runs end (16x600x1184: 2
 // parts of 8 rows, 74 runs per row), and a row with fewer runs than a block (1x7x96). The staged
 // schedule (cp.async), where they do: one or two channels, a part per batch row (5x1x512,
-// 9x2x4096), and a part of 32 rows whose runs go round the ring of slots (32x800x512: 4 runs per
-// thread, 3 slots). The carried state feeds the halo at t = 0. Equal to the full kernel and, for the
-// exact modes, the host.
+// 9x2x4096), and a part of 24 to 40 rows whose runs go round the ring of slots, the loop (unrolled
+// by the ring's 3 slots) ending on each slot: 4, 5 and 6 runs per thread (32x800x512, 40x800x512,
+// 24x800x1024; one part per channel where 2 x 132 SMs x 3 blocks <= 800 channels). The carried
+// state feeds the halo at t = 0. Equal to the full kernel and, for the exact modes, the host.
 TEST(FsimDevice, CodesInt8AccTableShapes) {
   SKIP_WITHOUT_GPU();
   Knobs sfu;
   sfu.profile = Profile::kFp32Sfu;
   int ran = 0;
-  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}, {32, 800, 512}}) {
+  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}, {32, 800, 512},
+                                                 {40, 800, 512}, {24, 800, 1024}}) {
     const auto l = fsimtest::RandomLayer(60 + shape[0], shape[0], shape[1], shape[2], false, true);
     const Codes8Inputs in(l);
     for (const auto& [m, k] : {std::pair<Mode, Knobs>{Mode::kInt8Quamba, Knobs{}}, {Mode::kInt8QuambaFastExp, Knobs{}},
@@ -421,7 +423,7 @@ TEST(FsimDevice, CodesInt8AccTableShapes) {
       ++ran;
     }
   }
-  EXPECT_EQ(ran, 20);
+  EXPECT_EQ(ran, 28);
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.
