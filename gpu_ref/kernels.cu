@@ -672,10 +672,9 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
   // of the ring (slot i of thread t: 16 bytes at s_runs + (i * kBlock + t) * 16, its halo word at
   // s_halos + (i * kBlock + t) * 4; the launch gives kBlock threads).
   const int nruns = threadIdx.x < runs ? static_cast<int>((runs - threadIdx.x + kBlock - 1) / kBlock) : 0;
-  const uint32_t s_runs = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u) +
-                          threadIdx.x * 16u;
-  const uint32_t s_halos = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u) +
-                           kAccStages * kBlock * 16u + threadIdx.x * 4u;
+  const uint32_t s_ring = s_table + ((static_cast<uint32_t>(AccSharedBytes(a.acc_n_max, lg)) + 15u) & ~15u);
+  const uint32_t s_runs = s_ring + threadIdx.x * 16u;
+  const uint32_t s_halos = s_ring + kAccStages * kBlock * 16u + threadIdx.x * 4u;
   // One commit group per run (empty past the thread's last), so that the groups count runs. The
   // halo word is the 4 bytes before the run, or at t = 0 the run's own first word, replaced by the
   // carried state when read.
