@@ -222,6 +222,24 @@ __device__ __forceinline__ uint32_t YTableCodeShared(float y, const YTableParams
   }
 }
 
+// The one-step entry of y's bucket (YTableCodeShared's kOneStep read, without the compare):
+// {bits of the bucket's step threshold or +inf, codes: byte 0 below it, byte 1 from it}.
+__device__ __forceinline__ uint2 OneStepEntryShared(float y, const YTableParams& t, const YShared& ys) {
+  uint2 e;
+  asm("ld.shared.v2.u32 {%0, %1}, [%2];" : "=r"(e.x), "=r"(e.y) : "r"(YBucketOneStep(y, t) * ys.stride + ys.base));
+  return e;
+}
+
+// Byte k of `to` replaced by byte 1 of the entry's codes where y >= its threshold: one FSETP and one
+// predicated PRMT. On a word whose byte k holds byte 0 of those codes, this is YCodeOneStep's choice.
+template <int k>
+__device__ __forceinline__ void TakeStep(uint32_t& to, float y, const uint2& e) {
+  constexpr uint32_t kSel = (0x3210u & ~(0xfu << (4 * k))) | (0x5u << (4 * k));
+  asm("{\n\t.reg .pred p;\n\tsetp.ge.f32 p, %1, %2;\n\t@p prmt.b32 %0, %0, %3, %4;\n\t}"
+      : "+r"(to)
+      : "f"(y), "f"(__uint_as_float(e.x)), "r"(e.y), "n"(kSel));
+}
+
 // (float) of signed byte k of w by the conversion unit (I2F.S8; exact).
 __device__ __forceinline__ float ByteToFloatCvt(uint32_t w, int k) {
   return __int2float_rn(static_cast<int>(static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)))));
@@ -628,9 +646,6 @@ constexpr uint32_t kAccSlotBytes = 20;  // a staged run: 16 bytes, then (in a se
 __device__ __forceinline__ void CpAsync16(uint32_t saddr, const void* g) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(saddr), "l"(g) : "memory");
 }
-__device__ __forceinline__ void CpAsync8(uint32_t saddr, const void* g) {
-  asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" ::"r"(saddr), "l"(g) : "memory");
-}
 __device__ __forceinline__ void CpAsync4(uint32_t saddr, const void* g) {
   asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"(saddr), "l"(g) : "memory");
 }
@@ -639,6 +654,72 @@ __device__ __forceinline__ void CpAsyncCommit() { asm volatile("cp.async.commit_
 template <int kN>
 __device__ __forceinline__ void CpAsyncWait() {
   asm volatile("cp.async.wait_group %0;" ::"n"(kN) : "memory");
+}
+
+// The 2^lg interleaved copies of a channel's acc table (ytable.h's layout: the copies of entry e in
+// the 2^lg 8-byte slots from e << lg), from global into shared memory at s: thread t takes the
+// entries t, t + kBlock, ..., two per iteration, each one 8-byte load, then one 16-byte store per two
+// copies (2^(lg-1) per entry, at addresses computed once per thread). The stores of an entry go in
+// an order XOR-ed by the lane, so that the 8 lanes of a quarter-warp, writing 8 consecutive
+// entries, fall on distinct banks at lg = 4 (an entry's 16 copies are 128 bytes, all 32 banks).
+// Measured on an H200 against cp.async of each 8-byte copy (docs/floatsim.md section 5).
+
+// Two copies of an entry: one 16-byte store.
+__device__ __forceinline__ void StoreTwoCopies(uint32_t at, const uint2& v) {
+  asm volatile("st.shared.v4.u32 [%0], {%1, %2, %1, %2};" ::"r"(at), "r"(v.x), "r"(v.y) : "memory");
+}
+
+// Sixteen copies: one 128-bit register holding the entry twice, stored at at[0..7] + off (one asm
+// statement, so that the register is formed once: per-store statements cost 4 moves each).
+__device__ __forceinline__ void StoreSixteenCopies(const uint32_t (&at)[8], uint32_t off, const uint2& v) {
+  const uint64_t e = (uint64_t{v.y} << 32) | v.x;
+  asm volatile(
+      "{\n\t.reg .b128 q;\n\tmov.b128 q, {%8, %8};\n\t"
+      "st.shared.b128 [%0], q;\n\tst.shared.b128 [%1], q;\n\tst.shared.b128 [%2], q;\n\tst.shared.b128 [%3], q;\n\t"
+      "st.shared.b128 [%4], q;\n\tst.shared.b128 [%5], q;\n\tst.shared.b128 [%6], q;\n\tst.shared.b128 [%7], q;\n\t}"
+      ::"r"(at[0] + off), "r"(at[1] + off), "r"(at[2] + off), "r"(at[3] + off), "r"(at[4] + off), "r"(at[5] + off),
+        "r"(at[6] + off), "r"(at[7] + off), "l"(e)
+      : "memory");
+}
+
+template <int kLg>
+__device__ __forceinline__ void FillAccCopies(const uint2* table, int n, uint32_t s) {
+  constexpr uint32_t kChunks = 1u << (kLg - 1), kEntry = 8u << kLg, kStep = kBlock * kEntry;
+  uint32_t at[kChunks];
+  COSIM_UNROLL
+  for (uint32_t c = 0; c < kChunks; ++c) at[c] = s + threadIdx.x * kEntry + ((c ^ (threadIdx.x & (kChunks - 1u))) << 4);
+#pragma unroll 1
+  for (int e = threadIdx.x; e < n; e += 2 * kBlock) {
+    const bool two = e + kBlock < n;
+    const uint2 v0 = table[e];
+    uint2 v1{};
+    if (two) v1 = table[e + kBlock];
+    if constexpr (kLg == 4) {
+      StoreSixteenCopies(at, 0, v0);
+      if (two) StoreSixteenCopies(at, kStep, v1);
+    } else {
+      COSIM_UNROLL
+      for (uint32_t c = 0; c < kChunks; ++c) StoreTwoCopies(at[c], v0);
+      if (two) {
+        COSIM_UNROLL
+        for (uint32_t c = 0; c < kChunks; ++c) StoreTwoCopies(at[c] + kStep, v1);
+      }
+    }
+    COSIM_UNROLL
+    for (uint32_t c = 0; c < kChunks; ++c) at[c] += 2 * kStep;
+  }
+}
+
+__device__ __forceinline__ void FillAccTable(const uint2* table, int n, int lg, int4* s) {
+  const uint32_t s32 = static_cast<uint32_t>(__cvta_generic_to_shared(s));
+  switch (lg) {
+    case 4: return FillAccCopies<4>(table, n, s32);
+    case 3: return FillAccCopies<3>(table, n, s32);
+    case 2: return FillAccCopies<2>(table, n, s32);
+    case 1: return FillAccCopies<1>(table, n, s32);
+    default:  // one copy: the table as it is
+      for (int e = threadIdx.x; e < n; e += kBlock) reinterpret_cast<uint2*>(s)[e] = table[e];
+  }
 }
 
 // Shared memory of a staged block: the table's copies, 16-byte aligned, then the run and halo slots.
@@ -689,19 +770,15 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
   };
   const uint2* table = reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max;
   if constexpr (kStaged) {
-    // The table's copies by cp.async (CopyInterleaved's slots), one group, then the first runs: all
-    // in flight together.
-    for (int e = threadIdx.x; e < a.acc_n_max; e += kBlock)
-      for (uint32_t k = 0; k < (1u << lg); ++k) CpAsync8(s_table + InterleavedSlot(e, k, lg) * 8u, table + e);
-    CpAsyncCommit();
+    // The table's copies through registers, then the first runs by cp.async.
+    FillAccTable(table, a.acc_n_max, lg, s_lut4);
     COSIM_UNROLL
     for (int k = 0; k < kAccStages - 1; ++k) stage(k < nruns, k, a.x + off + k * step);
-    CpAsyncWait<kAccStages - 1>();  // the table's group
   } else {
     // The first run is loaded before the copy, so that the two overlap. All a.acc_n_max entries: a
     // bound that does not wait for the header.
     if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
-    CopyInterleaved(table, a.acc_n_max, lg, reinterpret_cast<uint2*>(s_lut4));
+    FillAccTable(table, a.acc_n_max, lg, s_lut4);
   }
   const AccChannel h = a.acc_ch[d];
   const uint32_t w_packed = a.ch[d].w_packed;
@@ -719,6 +796,29 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
   // The codes of one run, wd[] as Run8's (the halo word, then the 16 bytes), stored at dst.
   const auto run_codes = [&](const uint32_t(&wd)[kN / 4 + 1], int8_t* dst) {
     uint32_t out[kN / 4], q[4];
+    // Element j's code from key v. The integer MACs take two elements at a time: byte 0 of their
+    // entries' codes packed into a half word, byte 1 taken where the step is reached (TakeStep; one
+    // instruction per element fewer than YTableCodeShared's shift and select); two halves make
+    // out[j / 4]. float-sim keeps YTableCodeShared (measured on an H200: TakeStep costs it about a
+    // point of the copy at 16x5120x4096, where it gains the others one).
+    uint2 e[2];
+    float v2[2];
+    const auto code = [&](int j, float v) {
+      if constexpr (kOp == ElemOp::kFsimSfu) {
+        q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
+        if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+      } else {
+        e[j % 2] = OneStepEntryShared(v, yt, ys);
+        v2[j % 2] = v;
+        if (j % 2 == 1) {
+          uint32_t& half = q[(j / 2) % 2];
+          half = __byte_perm(e[0].y, e[1].y, 0x0040u);
+          TakeStep<0>(half, v2[0], e[0]);
+          TakeStep<1>(half, v2[1], e[1]);
+        }
+        if (j % 4 == 3) out[j / 4] = __byte_perm(q[0], q[1], 0x5410u);
+      }
+    };
     if constexpr (kOp == ElemOp::kFsimSfu) {
       // float-sim's MAC from 1.5 * 2^23: every partial sum an integer in [2^23, 2^24), exact.
       float x0 = ByteToFloatCvt(wd[0], 1), x1 = ByteToFloatCvt(wd[0], 2), x2 = ByteToFloatCvt(wd[0], 3);
@@ -729,16 +829,13 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
         x0 = x1;
         x1 = x2;
         x2 = x3;
-        q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
-        if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+        code(j, v);
       }
     } else {
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
         const Window w = RunWindow8<kN>(wd, j);
-        const float v = BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, w_packed, static_cast<int>(kMagicBits))));
-        q[j % 4] = YTableCodeShared<YForm::kOneStep>(v, yt, ys);
-        if (j % 4 == 3) out[j / 4] = Pack4(q[0], q[1], q[2], q[3]);
+        code(j, BitsToFloat(static_cast<uint32_t>(Dot4Acc(w.packed, w_packed, static_cast<int>(kMagicBits)))));
       }
     }
     uint4* d16 = reinterpret_cast<uint4*>(dst);

@@ -398,32 +398,49 @@ TEST(FsimDevice, CodesInt8EveryYTableForm) {
 // 9x2x4096), and a part of 24 to 40 rows whose runs go round the ring of slots, the loop (unrolled
 // by the ring's 3 slots) ending on each slot: 4, 5 and 6 runs per thread (32x800x512, 40x800x512,
 // 24x800x1024; one part per channel where 2 x 132 SMs x 3 blocks <= 800 channels). The carried
-// state feeds the halo at t = 0. Equal to the full kernel and, for the exact modes, the host.
+// state feeds the halo at t = 0. The table fill (FillAccCopies) takes two entries per thread and
+// iteration: tables of more than one block of entries at 16 copies, and of more than two (s_out =
+// 0.016: the steps about twice as close) at fewer copies. Equal to the full kernel and, for the exact
+// modes, the host.
 TEST(FsimDevice, CodesInt8AccTableShapes) {
   SKIP_WITHOUT_GPU();
   Knobs sfu;
   sfu.profile = Profile::kFp32Sfu;
-  int ran = 0;
-  for (const std::array<int, 3>& shape : {std::array<int, 3>{16, 600, 1184}, {1, 7, 96}, {5, 1, 512}, {9, 2, 4096}, {32, 800, 512},
-                                                 {40, 800, 512}, {24, 800, 1024}}) {
-    const auto l = fsimtest::RandomLayer(60 + shape[0], shape[0], shape[1], shape[2], false, true);
+  int ran = 0, entries16 = 0, entries_fewer = 0;
+  struct Shape {
+    int B, D, L;
+    float s_out;
+  };
+  for (const Shape& shape : {Shape{16, 600, 1184, 0.03f}, {1, 7, 96, 0.03f}, {5, 1, 512, 0.03f}, {9, 2, 4096, 0.03f},
+                             {32, 800, 512, 0.03f}, {40, 800, 512, 0.03f}, {24, 800, 1024, 0.03f}, {3, 40, 512, 0.016f}}) {
+    auto l = fsimtest::RandomLayer(60 + shape.B, shape.B, shape.D, shape.L, false, true);
+    l.s_out = shape.s_out;
     const Codes8Inputs in(l);
     for (const auto& [m, k] : {std::pair<Mode, Knobs>{Mode::kInt8Quamba, Knobs{}}, {Mode::kInt8QuambaFastExp, Knobs{}},
                                {Mode::kInt8Asic, sfu}, {Mode::kFloatSimInt8, sfu}}) {
       cosim::fsim::DeviceLayer dl(m, l.view(), k);
-      dl.UseAccTables(true);  // the default on a one-step y-table below 8 rows of 4096 is the y-table
-      ASSERT_TRUE(dl.codes_plan().acc_in_use) << cosim::fsim::ModeName(m) << ": " << dl.codes_plan().acc_note;
+      dl.UseAccTables(true);  // the default on a one-step y-table below 4 rows of 4096 is the y-table
+      const auto& plan = dl.codes_plan();
+      ASSERT_TRUE(plan.acc_in_use) << cosim::fsim::ModeName(m) << " s_out " << shape.s_out << ": "
+                                   << (plan.y_table ? plan.acc_note : plan.note);
+      int& entries = plan.acc_copies == 16 ? entries16 : entries_fewer;
+      entries = std::max(entries, plan.acc_entries_max);
+      const std::string what = std::string(cosim::fsim::ModeName(m)) + " " + std::to_string(shape.B) + "x" +
+                               std::to_string(shape.D) + "x" + std::to_string(shape.L) + " s_out " +
+                               std::to_string(shape.s_out) + ", " + std::to_string(plan.acc_entries_max) + " entries x " +
+                               std::to_string(plan.acc_copies);
       const std::vector<int8_t> got = in.Codes(dl);
-      EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunDevice(m, l.view(), k)), 0)
-          << cosim::fsim::ModeName(m) << " " << shape[0] << "x" << shape[1] << "x" << shape[2];
+      EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunDevice(m, l.view(), k)), 0) << what;
       if (IsExact(m)) {
-        EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunHost(m, l.view(), k)), 0)
-            << cosim::fsim::ModeName(m) << " " << shape[0] << "x" << shape[1] << "x" << shape[2];
+        EXPECT_EQ(CodeDiffs(got, cosim::fsim::RunHost(m, l.view(), k)), 0) << what;
       }
       ++ran;
     }
   }
-  EXPECT_EQ(ran, 28);
+  EXPECT_EQ(ran, 32);
+  std::printf("acc tables: up to %d entries at 16 copies, %d at fewer\n", entries16, entries_fewer);
+  EXPECT_GT(entries16, 256);       // a thread's second entry at 16 copies
+  EXPECT_GT(entries_fewer, 2 * 256);  // a second iteration of the fill at fewer copies
 }
 
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.
