@@ -625,20 +625,19 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 // memory (ytable.h's interleaved copies; lane l reads copy l mod 2^lg), then each thread takes
 // 16-element runs a block apart. Per element: the key v = 1.5 * 2^23 + acc (the IDP4A from kMagicBits;
 // float-sim: its float MAC from 1.5 * 2^23, exact), its bucket (two FMAs), one 8-byte shared load
-// and one compare.
+// and one compare (the integer MACs: predicating the PRMT that takes the step's code, TakeStep).
 // Two schedules (kStaged, chosen by the launch):
 //  - staged, where the runs of a row divide the block (L / 16 divides kBlock: L <= 4096 and a
 //    power of two, the usual case), so that a thread's runs all sit at the same t, a fixed stride
-//    apart: the table and the runs come in by cp.async (no registers hold loads in flight), the runs
-//    kAccStages - 1 ahead through a ring of kAccStages slots per thread (16 bytes and the halo word
-//    each) after the table in shared memory. Its loop is unrolled by the ring's slots (every slot
-//    address a constant from the thread's base, the global addresses running pointers), and it
-//    takes 3 blocks per SM (the 16 copies of a 46 KiB table and the ring allow no more), so up to
-//    80 registers. Measured on an H200 (docs/floatsim.md section 5): 82% of the copy at
-//    16x5120x4096 and 74% at 8x1536x4096 (79% and 71% before the unrolling; 71% and 64% for the
-//    register prefetch below).
+//    apart: the runs come in by cp.async (no registers hold loads in flight), kAccStages - 1 ahead
+//    through a ring of kAccStages slots per thread (16 bytes and the halo word each) after the
+//    table in shared memory; the table's copies through registers (FillAccCopies). Its loop is
+//    unrolled by the ring's slots (every slot address a constant from the thread's base, the
+//    global addresses running pointers), and it takes 3 blocks per SM (the 16 copies of a 46 KiB
+//    table and the ring allow no more), so up to 80 registers. Measured on an H200
+//    (docs/floatsim.md section 5): 79% of the copy at 8x1536x4096 and 88% at 16x5120x4096.
 //  - otherwise the register prefetch: the thread's next run is loaded while the current one is
-//    computed, and the table copied through registers (CopyInterleaved).
+//    computed.
 constexpr int kAccRun = 16;
 constexpr int kAccStages = 3;
 constexpr uint32_t kAccSlotBytes = 20;  // a staged run: 16 bytes, then (in a second array) its halo word
