@@ -174,17 +174,12 @@ struct YShared {
 // Copies entries [0, n) of `from` into 2^lg interleaved copies at `to` (ytable.h's layout), each
 // thread copying whole entries in an order rotated by its lane, so that a warp's stores fall on
 // distinct banks.
-// Slot of copy number k (0 .. 2^lg - 1, in the thread's rotated order) of entry e.
-__device__ __forceinline__ uint32_t InterleavedSlot(int e, uint32_t k, int lg) {
-  const uint32_t mask = (1u << lg) - 1u;
-  return (static_cast<uint32_t>(e) << lg) + ((k + (threadIdx.x & 31u)) & mask);
-}
-
 template <class Entry>
 __device__ __forceinline__ void CopyInterleaved(const Entry* from, int n, int lg, Entry* to) {
+  const uint32_t lane = threadIdx.x & 31u, mask = (1u << lg) - 1u;
   for (int e = threadIdx.x; e < n; e += blockDim.x) {
     const Entry v = from[e];
-    for (uint32_t k = 0; k < (1u << lg); ++k) to[InterleavedSlot(e, k, lg)] = v;
+    for (uint32_t k = 0; k <= mask; ++k) to[(e << lg) + ((k + lane) & mask)] = v;
   }
 }
 
@@ -932,10 +927,7 @@ void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem,
   int per_sm = 0;
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t need = (work_items + kBlock - 1) / kBlock;
-  int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
-#if defined(COSIM_BALANCED_GRID) && COSIM_BALANCED_GRID
-  grid = std::max<int64_t>(1, (need + (need + grid - 1) / grid - 1) / ((need + grid - 1) / grid));
-#endif
+  const int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
   kernel<<<static_cast<unsigned>(grid), kBlock, smem, s>>>(a);
   FSIM_CUDA_CHECK(cudaGetLastError());
 }
