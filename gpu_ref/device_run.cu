@@ -287,6 +287,9 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
       FSIM_CUDA_CHECK(cudaMemcpy(static_cast<char*>(d_acc_) + ch_bytes, acc_->words.data(),
                                  acc_->words.size() * sizeof(uint32_t), cudaMemcpyHostToDevice));
     }
+    // A cudaMemcpy from pageable memory may return before its DMA lands; the launches, on any
+    // stream and possibly dependent launches, read these buffers as complete (KernelArgs).
+    FSIM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   } catch (...) {
     if (d_params_) cudaFree(d_params_);
     if (d_ytab_) cudaFree(d_ytab_);
@@ -296,6 +299,8 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
 }
 
 void DeviceLayer::UseAccTables(bool on) { plan_.acc_in_use = on && plan_.acc_tables; }
+
+void DeviceLayer::UseDependentLaunch(bool on) { dependent_launch_ = on; }
 
 void DeviceLayer::CapYTableCopies(int log2_cap) {
   if (log2_cap < 0) throw std::invalid_argument("DeviceLayer::CapYTableCopies: log2_cap < 0");
@@ -320,6 +325,7 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
   a.x = d_x;
   a.state = d_state;
   a.codes8 = d_codes;
+  a.dependent_launch = dependent_launch_;
   if (d_ytab_) {
     a.ytab = static_cast<const uint32_t*>(d_ytab_);
     a.yt = ytable_->params;

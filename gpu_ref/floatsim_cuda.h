@@ -73,6 +73,11 @@ class DeviceLayer {
   // Read the acc tables (when the layer has them) or the y-table, instead of the default
   // (AccTablesPreferred, acctable.h): the tests of both paths, fsim_bench --acc-tables on|off.
   void UseAccTables(bool on);
+  // LaunchCodesInt8 as a programmatic dependent launch where the device has it (compute capability
+  // 9.0 and up; KernelArgs::dependent_launch): the kernel copies its tables into shared memory while
+  // the kernel before it in the stream finishes, then waits for it before reading d_x or d_state or
+  // writing d_codes. On by default; fsim_bench --pdl off measures without it.
+  void UseDependentLaunch(bool on);
 
   const Prepared& prepared() const { return *prepared_; }
   const CodesPlan& codes_plan() const { return plan_; }
@@ -87,6 +92,7 @@ class DeviceLayer {
   std::unique_ptr<AccTables> acc_;
   void* d_acc_ = nullptr;     // the acc tables: channels, then entries
   int acc_copies_log2_ = 0;
+  bool dependent_launch_ = true;
 };
 
 }  // namespace cosim::fsim

@@ -15,6 +15,24 @@ namespace {
 constexpr int kBlock = 256;
 constexpr int kRun = 16;  // elements per thread in the vector paths (one 16-byte load)
 
+// Programmatic dependent launch (KernelArgs::dependent_launch; PTX griddepcontrol, sm_90 and up).
+// Every block of a codes8 kernel lets the next kernel in the stream start as soon as all of its
+// blocks have started; that kernel copies its tables meanwhile, then waits. Without the launch
+// attribute both instructions have nothing to do: the kernel starts after its predecessor ends.
+__device__ __forceinline__ void LetDependentsStart() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+// Waits until the grids before this one in the stream have completed and their writes are visible.
+// Before it a kernel reads only what KernelArgs::dependent_launch allows (the layer's parameters
+// and tables); x and state are read, and codes8 written, after it.
+__device__ __forceinline__ void WaitForPriorGrids() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
 // Bytes 1..3 of the returned word are the three samples before t = 0 of `row`: the carried state,
 // or zeros.
 __device__ __forceinline__ uint32_t StateHalo(const KernelArgs& a, int64_t row) {
@@ -494,14 +512,19 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
   const uint64_t step = uint64_t{stride} * kN;
   const int8_t* src = a.x + uint64_t{chunk} * kN;
   int8_t* dst = a.codes8 + uint64_t{chunk} * kN;
-  // The first run is loaded before the table's copy, so that the two may overlap (measured on an
-  // H200: no difference for the int-lut kernels, whose tables are small).
+  // Without a dependent launch the first run is loaded before the table's copy, so that the two
+  // may overlap (measured on an H200: no difference for the int-lut kernels, whose tables are
+  // small); with one, after the copy and the wait for the previous kernel.
+  LetDependentsStart();
   Run8<kN> cur;
-  if (nruns > 0) {
-    st.Place(chunk, cur);
-    if constexpr (kStepPtr) LoadRun8(a, cur, src);
-    else LoadRun8(a, cur);
-  }
+  const auto load_first = [&] {
+    if (nruns > 0) {
+      st.Place(chunk, cur);
+      if constexpr (kStepPtr) LoadRun8(a, cur, src);
+      else LoadRun8(a, cur);
+    }
+  };
+  if (!a.dependent_launch) load_first();
   extern __shared__ int4 s_lut4[];
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
   const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
@@ -527,6 +550,10 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
     __syncthreads();
     ys = MakeYShared(s0, lg, kW * 4u);
     ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
+  }
+  if (a.dependent_launch) {
+    WaitForPriorGrids();
+    load_first();
   }
   if (nruns == 0) return;
   // The codes of one run of channel d, wd[] as Run8's (the halo word, then the kN bytes), into out.
@@ -725,6 +752,7 @@ template <ElemOp kOp, bool kStaged>
 __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const KernelArgs a) {
   constexpr int kN = kAccRun;
   extern __shared__ int4 s_lut4[];
+  LetDependentsStart();
   const LayerParams& p = a.lp;
   // The launch gives kBlock threads per block (a constant: the divisions by it are shifts).
   const uint32_t d = blockIdx.x, parts = gridDim.y, part = blockIdx.y;
@@ -766,13 +794,19 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
   if constexpr (kStaged) {
     // The table's copies through registers, then the first runs by cp.async.
     FillAccTable(table, a.acc_n_max, lg, s_lut4);
+    WaitForPriorGrids();
     COSIM_UNROLL
     for (int k = 0; k < kAccStages - 1; ++k) stage(k < nruns, k, a.x + off + k * step);
   } else {
-    // The first run is loaded before the copy, so that the two overlap. All a.acc_n_max entries: a
-    // bound that does not wait for the header.
-    if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
+    // Without a dependent launch the first run is loaded before the copy, so that the two overlap;
+    // with one, after the copy and the wait. All a.acc_n_max entries: a bound that does not wait for
+    // the header.
+    if (!a.dependent_launch && threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
     FillAccTable(table, a.acc_n_max, lg, s_lut4);
+    if (a.dependent_launch) {
+      WaitForPriorGrids();
+      if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
+    }
   }
   const AccChannel h = a.acc_ch[d];
   const uint32_t w_packed = a.ch[d].w_packed;
@@ -918,6 +952,36 @@ int SmCount() {
   return sms;
 }
 
+// kernel<<<grid, kBlock, smem, s>>>(a), as a programmatic dependent launch when a.dependent_launch
+// asks for one, the device has it and the kernel's code was compiled for it (its PTX for sm_90 or
+// later: with an earlier target the kernel has no griddepcontrol.wait, and a dependent launch would
+// let it run ahead of its predecessor).
+template <class Kernel>
+void LaunchKernel(Kernel kernel, dim3 grid, size_t smem, cudaStream_t s, const KernelArgs& a) {
+  bool dependent = false;
+  if (a.dependent_launch) {
+    int dev = 0, major = 0;
+    FSIM_CUDA_CHECK(cudaGetDevice(&dev));
+    FSIM_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+    cudaFuncAttributes fa{};
+    FSIM_CUDA_CHECK(cudaFuncGetAttributes(&fa, kernel));
+    dependent = major >= 9 && fa.ptxVersion >= 90;
+  }
+  KernelArgs args = a;
+  args.dependent_launch = dependent;  // the kernel's load order follows the launch it got
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = grid;
+  cfg.blockDim = dim3(kBlock);
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = s;
+  cudaLaunchAttribute attr{};
+  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr.val.programmaticStreamSerializationAllowed = 1;
+  cfg.attrs = &attr;
+  cfg.numAttrs = dependent ? 1 : 0;
+  FSIM_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, args));
+}
+
 // Persistent grid: as many resident blocks as fit, capped by the work.
 template <class Kernel>
 void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem, cudaStream_t s) {
@@ -928,8 +992,7 @@ void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem,
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t need = (work_items + kBlock - 1) / kBlock;
   const int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
-  kernel<<<static_cast<unsigned>(grid), kBlock, smem, s>>>(a);
-  FSIM_CUDA_CHECK(cudaGetLastError());
+  LaunchKernel(kernel, dim3(static_cast<unsigned>(grid)), smem, s, a);
 }
 
 bool VecOk(const KernelArgs& a, int run) {
@@ -939,7 +1002,9 @@ bool VecOk(const KernelArgs& a, int run) {
 }
 
 template <ElemOp kOp>
-void LaunchFullOp(const KernelArgs& a, cudaStream_t s) {
+void LaunchFullOp(const KernelArgs& args, cudaStream_t s) {
+  KernelArgs a = args;
+  a.dependent_launch = false;  // the full kernels do not wait (WaitForPriorGrids)
   const LayerParams& p = a.lp;
   const bool vec = VecOk(a, kRun) && Aligned16(a.before) && Aligned16(a.after) &&
                    (!a.has_codes || Aligned16(a.codes));
@@ -982,8 +1047,7 @@ void LaunchAccCodes8(const KernelArgs& a, cudaStream_t s) {
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t resident = int64_t{SmCount()} * std::max(per_sm, 1);
   const int64_t parts = std::clamp<int64_t>((2 * resident + p.D - 1) / p.D, 1, std::min<int64_t>(p.B, 65535));
-  kernel<<<dim3(static_cast<unsigned>(p.D), static_cast<unsigned>(parts)), kBlock, smem, s>>>(a);
-  FSIM_CUDA_CHECK(cudaGetLastError());
+  LaunchKernel(kernel, dim3(static_cast<unsigned>(p.D), static_cast<unsigned>(parts)), smem, s, a);
 }
 
 // The fp32 orders pick the kernel of their acc tables, or of their y-table's form (one compiled

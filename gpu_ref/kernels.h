@@ -46,6 +46,13 @@ struct KernelArgs {
   const uint32_t* acc_words = nullptr;  // acc_n_max entries (2 words each) per channel
   int32_t acc_n_max = 0;
   int32_t acc_copies_log2 = 0;          // <= AccCopiesLog2(acc_n_max)
+  // codes8 (LaunchFull ignores it): launch with programmatic dependent launch where the device and the kernel's code have
+  // it (compute capability 9.0 and up). The kernel's prologue (its table copies into shared memory)
+  // then overlaps the tail of the kernel before it in the stream, and the kernel waits for that one
+  // to complete before it reads x or state or writes codes8. So ch, lut8, ytab, acc_ch and
+  // acc_words must not be written by the kernel just before it in the stream (DeviceLayer writes
+  // them once, at construction, and synchronizes).
+  bool dependent_launch = false;
 };
 
 // Throw std::invalid_argument when the codes8 kernel cannot run this layer.

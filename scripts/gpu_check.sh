@@ -6,7 +6,9 @@
 # or, if that fails to configure, from a generated top that adds only gpu_ref and its tests),
 # builds the gpu_ref targets, runs the device and host tests, runs fsim_bench and the PyTorch eager
 # baseline at 1x1536x2048, 8x1536x4096, 16x5120x4096, and prints one table:
-#   mode, size, GB/s, % of the device-to-device copy bandwidth, x vs PyTorch eager.
+#   mode, size, GB/s, % of the device-to-device copy bandwidth, x vs PyTorch eager, the y-table
+#   build time, and the % of the copy again with fsim_bench --pdl off (each launch waiting for the
+#   one before it to end, instead of copying its tables meanwhile: DeviceLayer::UseDependentLaunch).
 # The table also goes to $OUT/gpu_check.txt (and the test XML to $OUT/) when $OUT is set.
 #
 #   scripts/gpu_check.sh            # BUILD_DIR=build-gpu by default; JOBS=16
@@ -120,27 +122,31 @@ size_args=()
 for s in "${sizes[@]}"; do size_args+=(--size "$s"); done
 log "fsim_bench"
 "$bench" "${size_args[@]}" >"$logs/bench.log" 2>&1 || { status=1; cat "$logs/bench.log" >&2; }
+log "fsim_bench --pdl off"
+"$bench" "${size_args[@]}" --pdl off >"$logs/bench-pdl-off.log" 2>&1 || { status=1; cat "$logs/bench-pdl-off.log" >&2; }
 log "PyTorch eager baseline"
 python3 "$root/scripts/bench_torch_fakequant.py" "${size_args[@]}" >"$logs/torch.log" 2>&1 ||
   { log "PyTorch baseline failed (column left empty)"; cat "$logs/torch.log" >&2; }
 
-table=$(cat "$logs/bench.log" "$logs/torch.log" 2>/dev/null | awk '
+table=$(cat "$logs/bench.log" "$logs/bench-pdl-off.log" "$logs/torch.log" 2>/dev/null | awk '
   /^device:/ && !dev { dev = $0 }
   /^RESULT / {
     delete f
     for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     key = f["mode"] SUBSEP f["size"]
     if (f["mode"] == "pytorch-eager") { torch[f["size"]] = f["gbps"]; next }
+    if (f["pdl"] == "off") { if (f["mode"] != "memcpy-d2d") off[key] = 100 * f["gbps"] / f["copy_gbps"]; next }
     if (!(key in seen)) { order[++n] = key; seen[key] = 1 }
     gbps[key] = f["gbps"]; copy[key] = f["copy_gbps"]; plan[key] = ("plan_ms" in f) ? f["plan_ms"] : "-"
   }
   END {
     if (dev) print dev
-    printf "%-26s %-14s %10s %10s %14s %16s\n", "mode", "size", "GB/s", "% of copy", "x PyTorch eager", "y-table build ms"
+    printf "%-26s %-14s %10s %10s %14s %16s %12s\n", "mode", "size", "GB/s", "% of copy", "x PyTorch eager", "y-table build ms", "no PDL"
     for (i = 1; i <= n; i++) {
       split(order[i], k, SUBSEP)
       t = (k[2] in torch) ? sprintf("%.1fx", gbps[order[i]] / torch[k[2]]) : "-"
-      printf "%-26s %-14s %10.1f %9.1f%% %14s %16s\n", k[1], k[2], gbps[order[i]], 100 * gbps[order[i]] / copy[order[i]], t, plan[order[i]]
+      o = (order[i] in off) ? sprintf("%.1f%%", off[order[i]]) : "-"
+      printf "%-26s %-14s %10.1f %9.1f%% %14s %16s %12s\n", k[1], k[2], gbps[order[i]], 100 * gbps[order[i]] / copy[order[i]], t, plan[order[i]], o
     }
     for (s in torch) printf "%-26s %-14s %10.1f %10s %14s\n", "pytorch-eager", s, torch[s], "", "1.0x"
   }')

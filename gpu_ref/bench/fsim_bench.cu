@@ -1,6 +1,6 @@
 // fsim_bench: bandwidth of the int8-in/int8-out kernels against a device-to-device copy.
 //
-//   fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies N] [--acc-tables on|off|auto]
+//   fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies N] [--acc-tables on|off|auto] [--pdl on|off]
 // Per size: the cudaMemcpy D2D bandwidth of B*D*L bytes (read + write counted), then per mode the
 // codes-only kernel's bandwidth counting the int8 bytes read and written (2 * B*D*L), and the
 // ratio. The fp32 orders (Quamba, naive, fp32-sfu) run on a y-table their DeviceLayer builds once
@@ -10,6 +10,9 @@
 // (default: as many as the layout allows), to measure what the copies are worth; it caps the copies
 // of the per-channel acc tables (acctable.h) too. --acc-tables on|off runs Quamba and fp32-sfu on
 // their acc tables or on the y-table (default auto: AccTablesPreferred), to measure both.
+// --pdl on|off: the codes8 launches as programmatic dependent launches (default on where the device
+// has them: DeviceLayer::UseDependentLaunch), each launch copying its tables while the one before it
+// finishes, or one after the other. The copy runs the same either way (cudaMemcpyAsync).
 // Lines starting with "RESULT" are for scripts/gpu_check.sh.
 #include <algorithm>
 #include <cstdio>
@@ -83,7 +86,9 @@ double TimeMs(F&& launch, int iters) {
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies 1|2|4|8|16] [--acc-tables on|off|auto]\n");
+  std::fprintf(stderr,
+               "usage: fsim_bench [--size BxDxL]... [--iters N] [--ytable-copies 1|2|4|8|16] [--acc-tables on|off|auto] "
+               "[--pdl on|off]\n");
   return 2;
 }
 
@@ -94,6 +99,7 @@ int main(int argc, char** argv) {
   int iters = 0;
   int copies_cap = cosim::fsim::kYCopiesLog2Max;  // log2
   std::string acc_tables = "auto";
+  bool pdl = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--size" && i + 1 < argc) {
@@ -118,6 +124,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fsim_bench: --acc-tables %s: expected on, off or auto\n", acc_tables.c_str());
         return Usage();
       }
+    } else if (a == "--pdl" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      if (v != "on" && v != "off") {
+        std::fprintf(stderr, "fsim_bench: --pdl %s: expected on or off\n", v.c_str());
+        return Usage();
+      }
+      pdl = v == "on";
     } else {
       return Usage();
     }
@@ -157,6 +170,7 @@ int main(int argc, char** argv) {
         cosim::fsim::DeviceLayer layer(m.mode, view, k);
         layer.CapYTableCopies(copies_cap);
         if (acc_tables != "auto") layer.UseAccTables(acc_tables == "on");
+        layer.UseDependentLaunch(pdl);
         const cosim::fsim::CodesPlan& plan = layer.codes_plan();
         const double ms = TimeMs([&] { layer.LaunchCodesInt8(d_x, d_y, nullptr); }, it);
         const double gbps = 2.0 * n / (ms * 1e6);
@@ -178,8 +192,8 @@ int main(int argc, char** argv) {
         } else if (!plan.acc_note.empty()) {
           std::printf("  no acc tables: %s\n", plan.acc_note.c_str());
         }
-        std::printf("RESULT mode=%s size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=%.3f plan_ms=%s\n", m.label, size_s, ms,
-                    gbps, copy_gbps, gbps / copy_gbps, plan_s);
+        std::printf("RESULT mode=%s size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=%.3f plan_ms=%s pdl=%s\n", m.label,
+                    size_s, ms, gbps, copy_gbps, gbps / copy_gbps, plan_s, pdl ? "on" : "off");
       }
       FSIM_CUDA_CHECK(cudaFree(d_x));
       FSIM_CUDA_CHECK(cudaFree(d_y));

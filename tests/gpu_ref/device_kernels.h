@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <cuda_runtime_api.h>
+
 #include "gpu_ref/params.h"
 #include "gpu_ref/ytable_build.h"
 
@@ -41,5 +43,12 @@ struct YCheck {
   uint64_t points;
 };
 YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTable& t, float bound);
+
+// On `stream`, a kernel that lets the next launch in the stream start at once (griddepcontrol
+// .launch_dependents, compute capability 9.0 and up), sleeps delay_ns, then copies n bytes from src
+// to dst and from watch to seen. A dependent launch after it that did not wait for it would read
+// dst before the copy, or write watch before seen takes it.
+void LaunchDelayedCopy(const int8_t* src, int8_t* dst, const int8_t* watch, int8_t* seen, size_t n,
+                       uint64_t delay_ns, cudaStream_t stream);
 
 }  // namespace fsimtest

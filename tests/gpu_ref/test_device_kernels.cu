@@ -98,6 +98,23 @@ __global__ void YTableAllKernel(cosim::fsim::LayerParams p, cosim::fsim::YTableP
   }
 }
 
+__global__ void DelayedCopyKernel(const int8_t* src, int8_t* dst, const int8_t* watch, int8_t* seen, size_t n,
+                                  uint64_t delay_ns) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+  uint64_t t0 = 0, t = 0;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+  do {
+    __nanosleep(1000);
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  } while (t - t0 < delay_ns);
+  for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n; i += size_t{gridDim.x} * blockDim.x) {
+    dst[i] = src[i];
+    seen[i] = watch[i];
+  }
+}
+
 }  // namespace
 
 void DeviceExp32Silu32(uint32_t first, uint32_t count, std::vector<float>& exp_out,
@@ -168,6 +185,13 @@ YCheck DeviceYTableAll(const cosim::fsim::LayerParams& p, const cosim::fsim::YTa
   count.CopyTo(cv, 1);
   first.CopyTo(fv, 1);
   return YCheck{static_cast<int64_t>(cv[0]), fv[0], 2 * (uint64_t{m_max} + 1)};
+}
+
+void LaunchDelayedCopy(const int8_t* src, int8_t* dst, const int8_t* watch, int8_t* seen, size_t n,
+                       uint64_t delay_ns, cudaStream_t stream) {
+  // 32 blocks: the kernels launched after it find room beside them.
+  DelayedCopyKernel<<<32, 256, 0, stream>>>(src, dst, watch, seen, n, delay_ns);
+  FSIM_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace fsimtest

@@ -442,6 +442,70 @@ TEST(FsimDevice, CodesInt8AccTableShapes) {
   EXPECT_GT(entries_fewer, 2 * 256);  // a second iteration of the fill at fewer copies
 }
 
+// Programmatic dependent launch (DeviceLayer::UseDependentLaunch, on by default). Before each codes8
+// launch the stream runs LaunchDelayedCopy: it lets the launch start at once, sleeps 2 ms, then
+// writes the launch's input (garbage until then) and takes a snapshot of its output buffer (zeros
+// until the launch writes it). A launch that read x or wrote codes before waiting for it would show
+// garbage codes or a snapshot with codes in it. Every codes8 kernel: the staged acc kernel (L =
+// 4096) and the register-prefetch one (L = 4160), the y-table, int-lut and naive kernels; the codes
+// must equal those of the same launch without a dependent launch.
+TEST(FsimDevice, CodesInt8DependentLaunchWaits) {
+  SKIP_WITHOUT_GPU();
+  int dev = 0, major = 0;
+  FSIM_CUDA_CHECK(cudaGetDevice(&dev));
+  FSIM_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+  std::printf("dependent launches: %s (compute capability %d.x)\n", major >= 9 ? "used" : "not available", major);
+  Knobs sfu;
+  sfu.profile = Profile::kFp32Sfu;
+  struct Case {
+    Mode m;
+    Knobs k;
+    bool acc;
+  };
+  const std::vector<Case> cases = {{Mode::kInt8Quamba, Knobs{}, true},       {Mode::kFloatSimInt8, sfu, true},
+                                   {Mode::kInt8QuambaFastExp, Knobs{}, false}, {Mode::kInt8Asic, Knobs{}, false},
+                                   {Mode::kFloatSimInt8, Knobs{}, false},      {Mode::kNaiveFakeQuant, Knobs{}, false}};
+  for (const int L : {4096, 4160}) {
+    const auto l = fsimtest::RandomLayer(93, 2, 512, L, false, true);
+    const size_t n = l.x.size();
+    int8_t *d_x = nullptr, *d_in = nullptr, *d_out = nullptr, *d_seen = nullptr, *d_state = nullptr;
+    for (int8_t** b : {&d_x, &d_in, &d_out, &d_seen}) FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(b), n));
+    FSIM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d_state), l.state.size()));
+    FSIM_CUDA_CHECK(cudaMemcpy(d_x, l.x.data(), n, cudaMemcpyHostToDevice));
+    FSIM_CUDA_CHECK(cudaMemcpy(d_state, l.state.data(), l.state.size(), cudaMemcpyHostToDevice));
+    cudaStream_t s = nullptr;
+    FSIM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    for (const Case& c : cases) {
+      cosim::fsim::DeviceLayer dl(c.m, l.view(), c.k);
+      dl.UseAccTables(c.acc);
+      const std::string what = std::string(cosim::fsim::ModeName(c.m)) + (c.acc ? " (acc tables)" : "") + " L " +
+                               std::to_string(L);
+      ASSERT_EQ(dl.codes_plan().acc_in_use, c.acc) << what;
+      std::vector<int8_t> plain(n), dependent(n), seen(n);
+      dl.UseDependentLaunch(false);
+      dl.LaunchCodesInt8(d_x, d_out, s, d_state);
+      FSIM_CUDA_CHECK(cudaMemcpyAsync(plain.data(), d_out, n, cudaMemcpyDeviceToHost, s));
+      FSIM_CUDA_CHECK(cudaMemsetAsync(d_in, 0x5a, n, s));
+      FSIM_CUDA_CHECK(cudaMemsetAsync(d_out, 0, n, s));
+      fsimtest::LaunchDelayedCopy(d_x, d_in, d_out, d_seen, n, 2000000, s);
+      dl.UseDependentLaunch(true);
+      dl.LaunchCodesInt8(d_in, d_out, s, d_state);
+      FSIM_CUDA_CHECK(cudaMemcpyAsync(dependent.data(), d_out, n, cudaMemcpyDeviceToHost, s));
+      FSIM_CUDA_CHECK(cudaMemcpyAsync(seen.data(), d_seen, n, cudaMemcpyDeviceToHost, s));
+      FSIM_CUDA_CHECK(cudaStreamSynchronize(s));
+      int64_t diffs = 0, written_early = 0;
+      for (size_t i = 0; i < n; ++i) {
+        diffs += plain[i] != dependent[i];
+        written_early += seen[i] != 0;
+      }
+      EXPECT_EQ(diffs, 0) << what << ": codes from input read before the kernel ahead wrote it";
+      EXPECT_EQ(written_early, 0) << what << ": codes written before the kernel ahead read the buffer";
+    }
+    FSIM_CUDA_CHECK(cudaStreamDestroy(s));
+    for (int8_t* b : {d_x, d_in, d_out, d_seen, d_state}) FSIM_CUDA_CHECK(cudaFree(b));
+  }
+}
+
 // Platform-expf modes on a realistic layer size: how many codes differ between device and host.
 TEST(FsimDevice, PlatformExpDifferenceReport) {
   SKIP_WITHOUT_GPU();
