@@ -38,12 +38,14 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 // Whether the codes8 launches read a layer's acc tables by default (DeviceLayer; they are exact
 // either way). The acc-table kernel copies a channel's table per block, which the y-table kernel,
 // streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
-// (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`; kernel ms;
-// docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA expf) the acc tables win from
-// 16,384 (4x1536x4096: 0.0216 against 0.0225; 8x1536x4096: 0.0337 against 0.0412) and lose at 8,192
-// (2x1536x4096: 0.0130 against 0.0114); with side entries (fastexp, fp32-sfu), whose y-table kernel
-// does more per element, they win from 8,192 (fastexp 0.0129 against 0.0140, int8-asic fp32-sfu
-// 0.0130 against 0.0185), and lose at 2,048 (1x1536x2048: 0.0089 against 0.0059-0.0083).
+// (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`, with and
+// without --pdl off; kernel ms; docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA
+// expf) the acc tables tie at 16,384 with dependent launches and win without (4x1536x4096: 0.0196
+// against 0.0196, 0.0220 against 0.0233), win at 32,768 (0.0319 against 0.0388) and lose at 8,192
+// (2x1536x4096: 0.0116 against 0.0090, 0.0130 against 0.0118); with side entries (fastexp,
+// fp32-sfu), whose y-table kernel does more per element, they win from 8,192 (fastexp 0.0116 against
+// 0.0123, int8-asic fp32-sfu 0.0116 against 0.0166) and lose at 2,048 (1x1536x2048: 0.0072-0.0080
+// against 0.0064-0.0077).
 constexpr int64_t kAccOneStepMinPerChannel = 16384, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
   return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);
