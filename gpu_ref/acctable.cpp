@@ -12,13 +12,12 @@
 namespace cosim::fsim {
 namespace {
 
-constexpr uint32_t kInfBits = 0x7f800000u;
 
 // Every finite threshold of a y-table, ascending: the only y where its code can change.
 std::vector<float> YBreakpoints(const YTable& t) {
   std::vector<float> out;
   const auto add = [&out](uint32_t bits) {
-    if ((bits & kInfBits) != kInfBits) out.push_back(BitsToFloat(bits));
+    if ((bits & kAccNoStepBits) != kAccNoStepBits) out.push_back(BitsToFloat(bits));
   };
   const YTableParams& p = t.params;
   if (YOneStepMap(p.form)) {
@@ -132,7 +131,7 @@ bool BuildChannel(const Prepared& pr, const YTable& yt, const std::vector<float>
       cur = steps[k].after;
       ++k;
     } else {
-      e[0] = kInfBits;
+      e[0] = kAccNoStepBits;
       e[1] = CodeByte(cur) | CodeByte(cur) << 8;
     }
   }
@@ -185,9 +184,21 @@ AccTables BuildOp(const Prepared& pr, const YTable& yt, int threads) {
   }
   const size_t per_channel = static_cast<size_t>(out.n_max) * kYWordsOneStep;
   out.words.assign(static_cast<size_t>(D) * per_channel, 0u);
-  for (int d = 0; d < D; ++d)
-    std::copy(words[static_cast<size_t>(d)].begin(), words[static_cast<size_t>(d)].end(),
-              out.words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(d) * per_channel));
+  out.packed.assign(static_cast<size_t>(D) * static_cast<size_t>(out.n_max), 0u);
+  for (int d = 0; d < D; ++d) {
+    const std::vector<uint32_t>& w = words[static_cast<size_t>(d)];
+    std::copy(w.begin(), w.end(), out.words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(d) * per_channel));
+    uint32_t* packed = out.packed.data() + static_cast<size_t>(d) * static_cast<size_t>(out.n_max);
+    for (size_t b = 0; b < w.size() / kYWordsOneStep; ++b) {
+      if (!AccEntryPack(w[kYWordsOneStep * b], w[kYWordsOneStep * b + 1], packed[b])) {
+        out.why_not = "channel " + std::to_string(d) + ", entry " + std::to_string(b) +
+                      ": a step of more than 64 codes has no packed form (AccEntryPack)";
+        out.words.clear();
+        out.packed.clear();
+        return out;
+      }
+    }
+  }
   out.ch = std::move(ch);
   return out;
 }

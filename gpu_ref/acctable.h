@@ -85,6 +85,44 @@ COSIM_HD YTableParams AccBucketMap(const AccChannel& ch) {
   return t;
 }
 
+// The threshold bits of an entry whose bucket has no step (+inf: no key reaches it).
+constexpr uint32_t kAccNoStepBits = 0x7f800000u;
+
+// The global-memory form of an entry, one word instead of two, which the launches upload and the
+// kernel's table fill expands (AccEntryExpand) into the two words it keeps in shared memory: each
+// block reads half the bytes.
+//   bits 0-16   acc + kAccPackedOffset of the step (|acc| <= 4 * 128 * 127 < 2^16), or 0
+//   bits 17-24  byte 0 of the codes: the code below the step
+//   bits 25-31  the step's code difference (byte 1 minus byte 0 as int8), signed, in [-64, 63]; 0:
+//               no step in the bucket (threshold +inf, byte 1 = byte 0)
+constexpr int32_t kAccPackedOffset = 1 << 16;
+struct AccEntry {
+  uint32_t th_bits, codes;  // the two words of an entry (ytable.h's one-step form)
+};
+COSIM_HD AccEntry AccEntryExpand(uint32_t w) {
+  const uint32_t below = (w >> 17) & 0xffu;
+  const int32_t diff = static_cast<int32_t>(w) >> 25;  // arithmetic: the signed 7-bit field
+  const uint32_t th = diff == 0 ? kAccNoStepBits : kMagicBits + (w & 0x1ffffu) - static_cast<uint32_t>(kAccPackedOffset);
+  return AccEntry{th, below | ((below + static_cast<uint32_t>(diff)) & 0xffu) << 8};
+}
+// The packed word of entry {th_bits, codes}, or false where it has none: codes beyond two bytes, a
+// step key off [-2^16, 2^16) + 1.5 * 2^23, a step of no code or of more than 64 codes, or a bucket
+// without a step whose two codes differ. BuildAccTables then builds no tables.
+COSIM_HD bool AccEntryPack(uint32_t th_bits, uint32_t codes, uint32_t& w) {
+  if (codes >> 16) return false;
+  const uint32_t below = codes & 0xffu;
+  const int32_t diff = static_cast<int32_t>(static_cast<int8_t>(static_cast<uint8_t>(codes >> 8))) -
+                       static_cast<int32_t>(static_cast<int8_t>(static_cast<uint8_t>(below)));
+  if (th_bits == kAccNoStepBits) {
+    w = below << 17;
+    return diff == 0;
+  }
+  const int64_t key = int64_t{th_bits} - int64_t{kMagicBits} + kAccPackedOffset;
+  if (key < 0 || key >= 2 * kAccPackedOffset || diff == 0 || diff < -64 || diff > 63) return false;
+  w = static_cast<uint32_t>(key) | below << 17 | (static_cast<uint32_t>(diff) & 0x7fu) << 25;
+  return true;
+}
+
 // The code of key v from one channel's words (2 per entry).
 COSIM_HD int32_t AccTableLookup(float v, const AccChannel& ch, const uint32_t* words) {
   return YTableLookup(v, AccBucketMap(ch), words);

@@ -282,10 +282,10 @@ DeviceLayer::DeviceLayer(Mode mode, const LayerView& layer, const Knobs& knobs, 
     }
     if (acc_) {
       const size_t ch_bytes = Align256(acc_->ch.size() * sizeof(AccChannel));
-      FSIM_CUDA_CHECK(cudaMalloc(&d_acc_, ch_bytes + acc_->words.size() * sizeof(uint32_t)));
+      FSIM_CUDA_CHECK(cudaMalloc(&d_acc_, ch_bytes + acc_->packed.size() * sizeof(uint32_t)));
       FSIM_CUDA_CHECK(cudaMemcpy(d_acc_, acc_->ch.data(), acc_->ch.size() * sizeof(AccChannel), cudaMemcpyHostToDevice));
-      FSIM_CUDA_CHECK(cudaMemcpy(static_cast<char*>(d_acc_) + ch_bytes, acc_->words.data(),
-                                 acc_->words.size() * sizeof(uint32_t), cudaMemcpyHostToDevice));
+      FSIM_CUDA_CHECK(cudaMemcpy(static_cast<char*>(d_acc_) + ch_bytes, acc_->packed.data(),
+                                 acc_->packed.size() * sizeof(uint32_t), cudaMemcpyHostToDevice));
     }
     // A cudaMemcpy from pageable memory may return before its DMA lands; the launches, on any
     // stream and possibly dependent launches, read these buffers as complete (KernelArgs).

@@ -678,8 +678,9 @@ __device__ __forceinline__ void CpAsyncWait() {
 }
 
 // The 2^lg interleaved copies of a channel's acc table (ytable.h's layout: the copies of entry e in
-// the 2^lg 8-byte slots from e << lg), from global into shared memory at s: thread t takes the
-// entries t, t + kBlock, ..., two per iteration, each one 8-byte load, then one 16-byte store per two
+// the 2^lg 8-byte slots from e << lg), from its packed form in global memory (AccEntryPack) into
+// shared memory at s: thread t takes the entries t, t + kBlock, ..., two per iteration, each one
+// 4-byte load expanded to the entry's two words (AccEntryExpand), then one 16-byte store per two
 // copies (2^(lg-1) per entry, at addresses computed once per thread). The stores of an entry go in
 // an order XOR-ed by the lane, so that the 8 lanes of a quarter-warp, writing 8 consecutive
 // entries, fall on distinct banks at lg = 4 (an entry's 16 copies are 128 bytes, all 32 banks).
@@ -703,8 +704,14 @@ __device__ __forceinline__ void StoreSixteenCopies(const uint32_t (&at)[8], uint
       : "memory");
 }
 
+// One entry of a channel's packed table (AccEntryExpand) as its two shared-memory words.
+__device__ __forceinline__ uint2 AccEntryAt(const uint32_t* table, int e) {
+  const AccEntry v = AccEntryExpand(table[e]);
+  return make_uint2(v.th_bits, v.codes);
+}
+
 template <int kLg>
-__device__ __forceinline__ void FillAccCopies(const uint2* table, int n, uint32_t s) {
+__device__ __forceinline__ void FillAccCopies(const uint32_t* table, int n, uint32_t s) {
   constexpr uint32_t kChunks = 1u << (kLg - 1), kEntry = 8u << kLg, kStep = kBlock * kEntry;
   uint32_t at[kChunks];
   COSIM_UNROLL
@@ -712,9 +719,9 @@ __device__ __forceinline__ void FillAccCopies(const uint2* table, int n, uint32_
 #pragma unroll 1
   for (int e = threadIdx.x; e < n; e += 2 * kBlock) {
     const bool two = e + kBlock < n;
-    const uint2 v0 = table[e];
+    const uint2 v0 = AccEntryAt(table, e);
     uint2 v1{};
-    if (two) v1 = table[e + kBlock];
+    if (two) v1 = AccEntryAt(table, e + kBlock);
     if constexpr (kLg == 4) {
       StoreSixteenCopies(at, 0, v0);
       if (two) StoreSixteenCopies(at, kStep, v1);
@@ -731,7 +738,7 @@ __device__ __forceinline__ void FillAccCopies(const uint2* table, int n, uint32_
   }
 }
 
-__device__ __forceinline__ void FillAccTable(const uint2* table, int n, int lg, int4* s) {
+__device__ __forceinline__ void FillAccTable(const uint32_t* table, int n, int lg, int4* s) {
   const uint32_t s32 = static_cast<uint32_t>(__cvta_generic_to_shared(s));
   switch (lg) {
     case 4: return FillAccCopies<4>(table, n, s32);
@@ -739,7 +746,7 @@ __device__ __forceinline__ void FillAccTable(const uint2* table, int n, int lg, 
     case 2: return FillAccCopies<2>(table, n, s32);
     case 1: return FillAccCopies<1>(table, n, s32);
     default:  // one copy: the table as it is
-      for (int e = threadIdx.x; e < n; e += kBlock) reinterpret_cast<uint2*>(s)[e] = table[e];
+      for (int e = threadIdx.x; e < n; e += kBlock) reinterpret_cast<uint2*>(s)[e] = AccEntryAt(table, e);
   }
 }
 
@@ -790,7 +797,7 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
     }
     CpAsyncCommit();
   };
-  const uint2* table = reinterpret_cast<const uint2*>(a.acc_words) + int64_t{d} * a.acc_n_max;
+  const uint32_t* table = a.acc_words + int64_t{d} * a.acc_n_max;
   if constexpr (kStaged) {
     // The table's copies through registers, then the first runs by cp.async.
     FillAccTable(table, a.acc_n_max, lg, s_lut4);

@@ -43,7 +43,7 @@ struct KernelArgs {
   // The layer's per-channel acc tables (codes8 of Quamba and fp32-sfu; acctable.h), or null: when
   // set, the codes8 kernel reads them instead of the y-table.
   const AccChannel* acc_ch = nullptr;  // [D]
-  const uint32_t* acc_words = nullptr;  // acc_n_max entries (2 words each) per channel
+  const uint32_t* acc_words = nullptr;  // acc_n_max packed entries (AccEntryPack, 1 word each) per channel
   int32_t acc_n_max = 0;
   int32_t acc_copies_log2 = 0;          // <= AccCopiesLog2(acc_n_max)
   // codes8 (LaunchFull ignores it): launch with programmatic dependent launch where the device and the kernel's code have

@@ -69,6 +69,7 @@ YTable DeviceYTable(const Prepared& pr, YForm first = YForm::kOneStep);
 struct AccTables {
   std::vector<AccChannel> ch;   // [D]; empty: no tables (why_not says why)
   std::vector<uint32_t> words;  // n_max entries (2 words each) per channel, unused ones zero
+  std::vector<uint32_t> packed; // the same entries packed (AccEntryPack: 1 word each), unused ones zero
   int32_t n_max = 0;            // entries of the largest channel table
   int64_t steps = 0;            // code steps over all channels
   std::string why_not;

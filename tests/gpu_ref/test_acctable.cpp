@@ -76,6 +76,56 @@ TEST(AccTable, SharedCopiesFitTheBudget) {
 
 // Host acc tables (from host y-tables, the host's expf) against the order on every reachable acc of
 // every channel, and against RunHost's codes for the layer's own inputs.
+// AccEntryPack / AccEntryExpand: every step key of the reachable range and every pair of codes a
+// step of at most 64 codes joins round-trip; the rest is refused.
+TEST(AccTable, PackedEntries) {
+  using cosim::fsim::AccEntryExpand;
+  using cosim::fsim::AccEntryPack;
+  const auto codes = [](int below, int above) {
+    return (static_cast<uint32_t>(below) & 0xffu) | (static_cast<uint32_t>(above) & 0xffu) << 8;
+  };
+  int64_t round_trips = 0, bad = 0;
+  for (int32_t acc = -65024; acc <= 65024; ++acc) {  // every reachable key, one step pair each
+    const uint32_t th = cosim::fsim::kMagicBits + static_cast<uint32_t>(acc);
+    const int below = (acc % 255 + 255) % 255 - 128, diff = (acc % 127 + 127) % 127 - 64;
+    if (diff == 0 || below + diff < -128 || below + diff > 127) continue;
+    uint32_t w = 0;
+    bad += !AccEntryPack(th, codes(below, below + diff), w);
+    const cosim::fsim::AccEntry e = AccEntryExpand(w);
+    bad += e.th_bits != th || e.codes != codes(below, below + diff);
+    ++round_trips;
+  }
+  for (int below = -128; below <= 127; ++below) {
+    for (int above = -128; above <= 127; ++above) {  // every pair of codes at the range's ends
+      const bool fits = above != below && above - below >= -64 && above - below <= 63;
+      for (const int32_t acc : {-65536, -65024, 0, 65024, 65535}) {
+        uint32_t w = 0;
+        const uint32_t th = cosim::fsim::kMagicBits + static_cast<uint32_t>(acc);
+        const bool packed = AccEntryPack(th, codes(below, above), w);
+        bad += packed != fits;
+        if (packed) {
+          const cosim::fsim::AccEntry e = AccEntryExpand(w);
+          bad += e.th_bits != th || e.codes != codes(below, above);
+          ++round_trips;
+        }
+      }
+      uint32_t w = 0;  // no step: both codes equal, threshold +inf
+      const bool packed = AccEntryPack(cosim::fsim::kAccNoStepBits, codes(below, above), w);
+      bad += packed != (above == below);
+      if (packed) {
+        const cosim::fsim::AccEntry e = AccEntryExpand(w);
+        bad += e.th_bits != cosim::fsim::kAccNoStepBits || e.codes != codes(below, above);
+      }
+    }
+  }
+  EXPECT_EQ(bad, 0);
+  EXPECT_GT(round_trips, 100000);
+  uint32_t w = 0;
+  EXPECT_FALSE(AccEntryPack(cosim::fsim::kMagicBits + 65536u, codes(0, 1), w));     // key off the range
+  EXPECT_FALSE(AccEntryPack(cosim::fsim::kMagicBits - 65537u, codes(0, 1), w));
+  EXPECT_FALSE(AccEntryPack(cosim::fsim::kMagicBits, codes(0, 1) | 0x10000u, w));  // a third byte
+}
+
 TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
   auto l = fsimtest::RandomLayer(42, 2, 16, 64, true, true);
   l.s_out = 0.5f;  // a short y-table scan (as YTable.HostTablesEqualTheOrders): this runs in CI
@@ -103,6 +153,21 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
     ASSERT_EQ(t.ch.size(), pr.ch.size()) << t.why_not;
     EXPECT_GT(t.steps, 100) << cosim::fsim::ModeName(m);
     EXPECT_EQ(t.words.size(), pr.ch.size() * 2 * static_cast<size_t>(t.n_max));
+    // The packed form the launches upload expands to the same entries (the lookups below check
+    // those on every acc); the unused ones stay zero.
+    ASSERT_EQ(t.packed.size(), pr.ch.size() * static_cast<size_t>(t.n_max));
+    int64_t packed_bad = 0;
+    for (size_t d = 0; d < pr.ch.size(); ++d)
+      for (int32_t b = 0; b < t.n_max; ++b) {
+        const uint32_t w = t.packed[d * static_cast<size_t>(t.n_max) + static_cast<size_t>(b)];
+        if (b >= t.ch[d].n) {
+          packed_bad += w != 0;
+          continue;
+        }
+        const cosim::fsim::AccEntry e = cosim::fsim::AccEntryExpand(w);
+        packed_bad += e.th_bits != t.Channel(d)[2 * b] || e.codes != t.Channel(d)[2 * b + 1];
+      }
+    EXPECT_EQ(packed_bad, 0) << cosim::fsim::ModeName(m);
     int64_t checked = 0, bad = 0, overflows = 0;
     cosim::fsim::WithYOrder(pr.lp.op, "HostTablesEqualTheOrdersOnEveryAcc", [&](auto op) {
       constexpr ElemOp kOp = decltype(op)::value;
