@@ -3,6 +3,8 @@
 #include "gpu_ref/kernels.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -959,21 +961,33 @@ int SmCount() {
   return sms;
 }
 
+// Whether the current device takes this file's kernels as dependent launches: compute capability
+// 9.0 and up, and the kernel's code compiled for it (its PTX for sm_90 or later: with an earlier
+// target the kernel has no griddepcontrol.wait, and a dependent launch would let it run ahead of
+// its predecessor). Looked up once per device: every kernel of this file has the same PTX target.
+bool DependentLaunchOk(const void* kernel) {
+  static std::array<std::atomic<int>, 64> known{};  // per device: 0 not looked up, 1 no, 2 yes
+  int dev = 0;
+  FSIM_CUDA_CHECK(cudaGetDevice(&dev));
+  const bool cached = dev >= 0 && dev < static_cast<int>(known.size());
+  if (cached) {
+    const int v = known[static_cast<size_t>(dev)].load(std::memory_order_relaxed);
+    if (v != 0) return v == 2;
+  }
+  int major = 0;
+  FSIM_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+  cudaFuncAttributes fa{};
+  FSIM_CUDA_CHECK(cudaFuncGetAttributes(&fa, kernel));
+  const bool ok = major >= 9 && fa.ptxVersion >= 90;
+  if (cached) known[static_cast<size_t>(dev)].store(ok ? 2 : 1, std::memory_order_relaxed);
+  return ok;
+}
+
 // kernel<<<grid, kBlock, smem, s>>>(a), as a programmatic dependent launch when a.dependent_launch
-// asks for one, the device has it and the kernel's code was compiled for it (its PTX for sm_90 or
-// later: with an earlier target the kernel has no griddepcontrol.wait, and a dependent launch would
-// let it run ahead of its predecessor).
+// asks for one and DependentLaunchOk.
 template <class Kernel>
 void LaunchKernel(Kernel kernel, dim3 grid, size_t smem, cudaStream_t s, const KernelArgs& a) {
-  bool dependent = false;
-  if (a.dependent_launch) {
-    int dev = 0, major = 0;
-    FSIM_CUDA_CHECK(cudaGetDevice(&dev));
-    FSIM_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
-    cudaFuncAttributes fa{};
-    FSIM_CUDA_CHECK(cudaFuncGetAttributes(&fa, kernel));
-    dependent = major >= 9 && fa.ptxVersion >= 90;
-  }
+  const bool dependent = a.dependent_launch && DependentLaunchOk(reinterpret_cast<const void*>(kernel));
   KernelArgs args = a;
   args.dependent_launch = dependent;  // the kernel's load order follows the launch it got
   cudaLaunchConfig_t cfg{};
