@@ -12,7 +12,6 @@
 namespace cosim::fsim {
 namespace {
 
-
 // Every finite threshold of a y-table, ascending: the only y where its code can change.
 std::vector<float> YBreakpoints(const YTable& t) {
   std::vector<float> out;
@@ -192,7 +191,7 @@ AccTables BuildOp(const Prepared& pr, const YTable& yt, int threads) {
     for (size_t b = 0; b < w.size() / kYWordsOneStep; ++b) {
       if (!AccEntryPack(w[kYWordsOneStep * b], w[kYWordsOneStep * b + 1], packed[b])) {
         out.why_not = "channel " + std::to_string(d) + ", entry " + std::to_string(b) +
-                      ": a step of more than 64 codes has no packed form (AccEntryPack)";
+                      ": no packed form (AccEntryPack: a code step outside [-64, 63])";
         out.words.clear();
         out.packed.clear();
         return out;

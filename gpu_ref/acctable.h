@@ -106,7 +106,7 @@ COSIM_HD AccEntry AccEntryExpand(uint32_t w) {
   return AccEntry{th, below | ((below + static_cast<uint32_t>(diff)) & 0xffu) << 8};
 }
 // The packed word of entry {th_bits, codes}, or false where it has none: codes beyond two bytes, a
-// step key off [-2^16, 2^16) + 1.5 * 2^23, a step of no code or of more than 64 codes, or a bucket
+// step key off [-2^16, 2^16) + 1.5 * 2^23, a code step of 0 or outside [-64, 63], or a bucket
 // without a step whose two codes differ. BuildAccTables then builds no tables.
 COSIM_HD bool AccEntryPack(uint32_t th_bits, uint32_t codes, uint32_t& w) {
   if (codes >> 16) return false;

@@ -76,8 +76,8 @@ TEST(AccTable, SharedCopiesFitTheBudget) {
 
 // Host acc tables (from host y-tables, the host's expf) against the order on every reachable acc of
 // every channel, and against RunHost's codes for the layer's own inputs.
-// AccEntryPack / AccEntryExpand: every step key of the reachable range and every pair of codes a
-// step of at most 64 codes joins round-trip; the rest is refused.
+// AccEntryPack / AccEntryExpand: every step key of the reachable range and every pair of codes whose
+// step is in [-64, 63] round-trip; the rest is refused.
 TEST(AccTable, PackedEntries) {
   using cosim::fsim::AccEntryExpand;
   using cosim::fsim::AccEntryPack;
