@@ -35,6 +35,19 @@ __device__ __forceinline__ void WaitForPriorGrids() {
 #endif
 }
 
+// A kernel's table copy (copy_tables) and its first input load (load_first) in the order its launch
+// allows: without a dependent launch the load first, so that the two overlap; with one the copy,
+// then the wait for the kernel before, then the load.
+template <class CopyTables, class LoadFirst>
+__device__ __forceinline__ void TablesAndFirstLoad(bool dependent, CopyTables&& copy_tables, LoadFirst&& load_first) {
+  if (!dependent) load_first();
+  copy_tables();
+  if (dependent) {
+    WaitForPriorGrids();
+    load_first();
+  }
+}
+
 // Bytes 1..3 of the returned word are the three samples before t = 0 of `row`: the carried state,
 // or zeros.
 __device__ __forceinline__ uint32_t StateHalo(const KernelArgs& a, int64_t row) {
@@ -514,49 +527,48 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
   const uint64_t step = uint64_t{stride} * kN;
   const int8_t* src = a.x + uint64_t{chunk} * kN;
   int8_t* dst = a.codes8 + uint64_t{chunk} * kN;
-  // Without a dependent launch the first run is loaded before the table's copy, so that the two
-  // may overlap (measured on an H200: no difference for the int-lut kernels, whose tables are
-  // small); with one, after the copy and the wait for the previous kernel.
+  // The first run and the table's copy in TablesAndFirstLoad's order (measured on an H200, without
+  // dependent launches: loading the first run before the copy makes no difference for the int-lut
+  // kernels, whose tables are small).
   LetDependentsStart();
   Run8<kN> cur;
-  const auto load_first = [&] {
-    if (nruns > 0) {
-      st.Place(chunk, cur);
-      if constexpr (kStepPtr) LoadRun8(a, cur, src);
-      else LoadRun8(a, cur);
-    }
-  };
-  if (!a.dependent_launch) load_first();
   extern __shared__ int4 s_lut4[];
   const int8_t* s_lut = reinterpret_cast<const int8_t*>(s_lut4) - p.ext_lo;  // by index
   const uint32_t s0 = static_cast<uint32_t>(__cvta_generic_to_shared(s_lut4));
   const uint32_t s_base = s0 - static_cast<uint32_t>(p.ext_lo);
-  if constexpr (kLut) {
-    const int n4 = p.ext_n / 16;
-    for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
-    __syncthreads();
-  }
-  // The y-table (ytable.h): the main entries' copies, then the side entries (kOneStepPlus).
   YShared ys{};
-  if constexpr (kF != YForm::kNone) {
-    constexpr int kW = YEntryWords(kF);
-    const int lg = a.ytab_copies_log2;
-    const int main_words = YSharedMainWords(a.yt, lg);
-    uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
-    using Entry = std::conditional_t<kW == 2, uint2, uint4>;
-    CopyInterleaved(reinterpret_cast<const Entry*>(a.ytab), a.yt.n, lg, reinterpret_cast<Entry*>(s_words));
-    if constexpr (kF == YForm::kOneStepPlus) {
-      for (int i = threadIdx.x; i < a.yt.side * kYWordsThreeSteps; i += blockDim.x)
-        s_words[main_words + i] = a.ytab[YSideOffsetWords(a.yt) + i];
-    }
-    __syncthreads();
-    ys = MakeYShared(s0, lg, kW * 4u);
-    ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
-  }
-  if (a.dependent_launch) {
-    WaitForPriorGrids();
-    load_first();
-  }
+  TablesAndFirstLoad(
+      a.dependent_launch,
+      [&] {
+        if constexpr (kLut) {
+          const int n4 = p.ext_n / 16;
+          for (int i = threadIdx.x; i < n4; i += blockDim.x) s_lut4[i] = reinterpret_cast<const int4*>(a.lut8)[i];
+          __syncthreads();
+        }
+        // The y-table (ytable.h): the main entries' copies, then the side entries (kOneStepPlus).
+        if constexpr (kF != YForm::kNone) {
+          constexpr int kW = YEntryWords(kF);
+          const int lg = a.ytab_copies_log2;
+          const int main_words = YSharedMainWords(a.yt, lg);
+          uint32_t* s_words = reinterpret_cast<uint32_t*>(s_lut4);
+          using Entry = std::conditional_t<kW == 2, uint2, uint4>;
+          CopyInterleaved(reinterpret_cast<const Entry*>(a.ytab), a.yt.n, lg, reinterpret_cast<Entry*>(s_words));
+          if constexpr (kF == YForm::kOneStepPlus) {
+            for (int i = threadIdx.x; i < a.yt.side * kYWordsThreeSteps; i += blockDim.x)
+              s_words[main_words + i] = a.ytab[YSideOffsetWords(a.yt) + i];
+          }
+          __syncthreads();
+          ys = MakeYShared(s0, lg, kW * 4u);
+          ys.side = s0 + static_cast<uint32_t>(main_words) * 4u;
+        }
+      },
+      [&] {
+        if (nruns > 0) {
+          st.Place(chunk, cur);
+          if constexpr (kStepPtr) LoadRun8(a, cur, src);
+          else LoadRun8(a, cur);
+        }
+      });
   if (nruns == 0) return;
   // The codes of one run of channel d, wd[] as Run8's (the halo word, then the kN bytes), into out.
   const auto run_codes = [&](uint32_t d, const uint32_t(&wd)[kN / 4 + 1], uint32_t(&out)[kN / 4]) {
@@ -659,7 +671,8 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 //    unrolled by the ring's slots (every slot address a constant from the thread's base, the
 //    global addresses running pointers), and it takes 3 blocks per SM (the 16 copies of a 46 KiB
 //    table and the ring allow no more), so up to 80 registers. Measured on an H200
-//    (docs/floatsim.md section 5): 79% of the copy at 8x1536x4096 and 88% at 16x5120x4096.
+//    (docs/floatsim.md section 5): 79% of the copy at 8x1536x4096 and 88% at 16x5120x4096 launched
+//    one after another, 85% and 89% as dependent launches.
 //  - otherwise the register prefetch: the thread's next run is loaded while the current one is
 //    computed.
 constexpr int kAccRun = 16;
@@ -800,22 +813,20 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
     CpAsyncCommit();
   };
   const uint32_t* table = a.acc_words + int64_t{d} * a.acc_n_max;
+  // All a.acc_n_max entries: a bound that does not wait for the header.
   if constexpr (kStaged) {
-    // The table's copies through registers, then the first runs by cp.async.
+    // The table's copies through registers, then the first runs by cp.async, either launch: issuing
+    // them before the fill measured slower (docs/floatsim.md section 5).
     FillAccTable(table, a.acc_n_max, lg, s_lut4);
     WaitForPriorGrids();
     COSIM_UNROLL
     for (int k = 0; k < kAccStages - 1; ++k) stage(k < nruns, k, a.x + off + k * step);
   } else {
-    // Without a dependent launch the first run is loaded before the copy, so that the two overlap;
-    // with one, after the copy and the wait. All a.acc_n_max entries: a bound that does not wait for
-    // the header.
-    if (!a.dependent_launch && threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
-    FillAccTable(table, a.acc_n_max, lg, s_lut4);
-    if (a.dependent_launch) {
-      WaitForPriorGrids();
-      if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
-    }
+    TablesAndFirstLoad(
+        a.dependent_launch, [&] { FillAccTable(table, a.acc_n_max, lg, s_lut4); },
+        [&] {
+          if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
+        });
   }
   const AccChannel h = a.acc_ch[d];
   const uint32_t w_packed = a.ch[d].w_packed;
@@ -983,11 +994,11 @@ bool DependentLaunchOk(const void* kernel) {
   return ok;
 }
 
-// kernel<<<grid, kBlock, smem, s>>>(a), as a programmatic dependent launch when a.dependent_launch
-// asks for one and DependentLaunchOk.
+// kernel<<<grid, kBlock, smem, s>>>(a), as a programmatic dependent launch when `dependent` (a
+// kernel that waits: WaitForPriorGrids) and DependentLaunchOk.
 template <class Kernel>
-void LaunchKernel(Kernel kernel, dim3 grid, size_t smem, cudaStream_t s, const KernelArgs& a) {
-  const bool dependent = a.dependent_launch && DependentLaunchOk(reinterpret_cast<const void*>(kernel));
+void LaunchKernel(Kernel kernel, dim3 grid, size_t smem, cudaStream_t s, const KernelArgs& a, bool dependent) {
+  dependent = dependent && DependentLaunchOk(reinterpret_cast<const void*>(kernel));
   KernelArgs args = a;
   args.dependent_launch = dependent;  // the kernel's load order follows the launch it got
   cudaLaunchConfig_t cfg{};
@@ -1005,7 +1016,7 @@ void LaunchKernel(Kernel kernel, dim3 grid, size_t smem, cudaStream_t s, const K
 
 // Persistent grid: as many resident blocks as fit, capped by the work.
 template <class Kernel>
-void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem, cudaStream_t s) {
+void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem, cudaStream_t s, bool dependent) {
   if (smem > 48 * 1024)
     FSIM_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          static_cast<int>(smem)));
@@ -1013,7 +1024,7 @@ void Launch(Kernel kernel, const KernelArgs& a, int64_t work_items, size_t smem,
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t need = (work_items + kBlock - 1) / kBlock;
   const int64_t grid = std::max<int64_t>(1, std::min<int64_t>(need, int64_t{SmCount()} * std::max(per_sm, 1)));
-  LaunchKernel(kernel, dim3(static_cast<unsigned>(grid)), smem, s, a);
+  LaunchKernel(kernel, dim3(static_cast<unsigned>(grid)), smem, s, a, dependent);
 }
 
 bool VecOk(const KernelArgs& a, int run) {
@@ -1023,16 +1034,14 @@ bool VecOk(const KernelArgs& a, int run) {
 }
 
 template <ElemOp kOp>
-void LaunchFullOp(const KernelArgs& args, cudaStream_t s) {
-  KernelArgs a = args;
-  a.dependent_launch = false;  // the full kernels do not wait (WaitForPriorGrids)
+void LaunchFullOp(const KernelArgs& a, cudaStream_t s) {
   const LayerParams& p = a.lp;
   const bool vec = VecOk(a, kRun) && Aligned16(a.before) && Aligned16(a.after) &&
                    (!a.has_codes || Aligned16(a.codes));
   if (vec)
-    Launch(FullVecKernel<kOp>, a, int64_t{p.B} * p.D * (p.L / kRun), 0, s);
+    Launch(FullVecKernel<kOp>, a, int64_t{p.B} * p.D * (p.L / kRun), 0, s, false);  // the full kernels do not wait
   else
-    Launch(FullScalarKernel<kOp>, a, int64_t{p.B} * p.D * p.L, 0, s);
+    Launch(FullScalarKernel<kOp>, a, int64_t{p.B} * p.D * p.L, 0, s, false);
 }
 
 template <ElemOp kOp, YForm kF>
@@ -1043,13 +1052,13 @@ void LaunchCodes8Form(const KernelArgs& a, cudaStream_t s) {
   const size_t smem = kLut ? static_cast<size_t>(p.ext_n)
                            : (kF != YForm::kNone ? static_cast<size_t>(YSharedWords(a.yt, a.ytab_copies_log2)) * 4 : 0);
   if constexpr (kOp == ElemOp::kQuamba || kOp == ElemOp::kQuambaFastExp || kOp == ElemOp::kNaive) {
-    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s);
+    Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s, a.dependent_launch);
   } else {
     switch (p.rounding) {
-      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s); break;
-      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, a, work, smem, s); break;
-      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, a, work, smem, s); break;
-      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, a, work, smem, s); break;
+      case Rounding::kHalfAway: Launch(Codes8Kernel<kOp, Rounding::kHalfAway, kF>, a, work, smem, s, a.dependent_launch); break;
+      case Rounding::kHalfEven: Launch(Codes8Kernel<kOp, Rounding::kHalfEven, kF>, a, work, smem, s, a.dependent_launch); break;
+      case Rounding::kHalfUp: Launch(Codes8Kernel<kOp, Rounding::kHalfUp, kF>, a, work, smem, s, a.dependent_launch); break;
+      case Rounding::kTruncate: Launch(Codes8Kernel<kOp, Rounding::kTruncate, kF>, a, work, smem, s, a.dependent_launch); break;
     }
   }
 }
@@ -1068,7 +1077,7 @@ void LaunchAccCodes8(const KernelArgs& a, cudaStream_t s) {
   FSIM_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kBlock, smem));
   const int64_t resident = int64_t{SmCount()} * std::max(per_sm, 1);
   const int64_t parts = std::clamp<int64_t>((2 * resident + p.D - 1) / p.D, 1, std::min<int64_t>(p.B, 65535));
-  LaunchKernel(kernel, dim3(static_cast<unsigned>(p.D), static_cast<unsigned>(parts)), smem, s, a);
+  LaunchKernel(kernel, dim3(static_cast<unsigned>(p.D), static_cast<unsigned>(parts)), smem, s, a, a.dependent_launch);
 }
 
 // The fp32 orders pick the kernel of their acc tables, or of their y-table's form (one compiled
