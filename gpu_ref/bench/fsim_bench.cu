@@ -163,7 +163,8 @@ int main(int argc, char** argv) {
       char size_s[64];
       std::snprintf(size_s, sizeof size_s, "%dx%dx%d", sz.B, sz.D, sz.L);
       std::printf("%-26s %-16s %10.4f %10.1f %10.1f %7.3f\n", "cudaMemcpy D2D", size_s, copy_ms, copy_gbps, copy_gbps, 1.0);
-      std::printf("RESULT mode=memcpy-d2d size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=1.000\n", size_s, copy_ms, copy_gbps, copy_gbps);
+      std::printf("RESULT mode=memcpy-d2d size=%s ms=%.5f gbps=%.2f copy_gbps=%.2f ratio=1.000 pdl=%s\n", size_s, copy_ms,
+                  copy_gbps, copy_gbps, pdl ? "on" : "off");
       for (const BenchMode& m : kModes) {
         Knobs k;
         k.profile = m.profile;
