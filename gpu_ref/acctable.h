@@ -40,12 +40,12 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 // streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
 // (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`, with and
 // without --pdl off; kernel ms; docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA
-// expf) the acc tables win from 16,384, narrowly with dependent launches (4x1536x4096: 0.0193
-// against 0.0196; 0.0216 against 0.0231 without; 8x1536x4096: 0.0317 against 0.0384) and lose at
-// 8,192 (2x1536x4096: 0.0114 against 0.0091, 0.0134 against 0.0117); with side entries (fastexp,
+// expf) the acc tables win from 16,384, narrowly with dependent launches (4x1536x4096: 0.0192
+// against 0.0193; 0.0214 against 0.0224 without; 8x1536x4096: 0.0314 against 0.0377) and lose at
+// 8,192 (2x1536x4096: 0.0114 against 0.0095, 0.0130 against 0.0115); with side entries (fastexp,
 // fp32-sfu), whose y-table kernel does more per element, they win from 8,192 (fastexp 0.0114
 // against 0.0123, int8-asic fp32-sfu 0.0114 against 0.0167) and lose at 2,048 (1x1536x2048:
-// 0.0073-0.0078 against 0.0050-0.0077).
+// 0.0073-0.0079 against 0.0047-0.0077).
 constexpr int64_t kAccOneStepMinPerChannel = 16384, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
   return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);

@@ -672,7 +672,7 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 //    global addresses running pointers), and it takes 3 blocks per SM (the 16 copies of a 46 KiB
 //    table and the ring allow no more), so up to 80 registers. Measured on an H200
 //    (docs/floatsim.md section 5): 79% of the copy at 8x1536x4096 and 88% at 16x5120x4096 launched
-//    one after another, 85% and 89% as dependent launches.
+//    one after another, 84-85% and 88-89% as dependent launches.
 //  - otherwise the register prefetch: the thread's next run is loaded while the current one is
 //    computed.
 constexpr int kAccRun = 16;
