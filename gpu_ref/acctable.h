@@ -13,8 +13,9 @@
 //    YOfAcc) and records a step (acc, code(acc - 1), code(acc)) where the two differ.
 //  - The table is read at the key v = 1.5 * 2^23 + acc, a binary32 that is exact (|acc| < 2^22)
 //    and whose bits are kMagicBits + acc: the IDP4A of the integer orders, started from kMagicBits,
-//    yields them directly; the float MAC of float-sim, started from 1.5 * 2^23, yields v (every
-//    partial sum an integer in [2^23, 2^24), exact).
+//    yields them directly; float-sim's float MAC in O7b's offset form yields v * 2^-49 (AccSubMac
+//    below: every FMA exact), and reads the table with the bucket map and the thresholds scaled to
+//    match (exact power-of-two scalings, so the same buckets and compares).
 //  - Per channel, a one-step table of ytable.h (YTableParams kOneStep, YBucketOneStep, YCodeOneStep)
 //    over v: entry {bits of v_step or +inf, codes}, n buckets, one step at most per bucket.
 //    YTableLookup(v, params, words) equals the code for every reachable acc; the builder checks it
@@ -99,10 +100,12 @@ constexpr int32_t kAccPackedOffset = 1 << 16;
 struct AccEntry {
   uint32_t th_bits, codes;  // the two words of an entry (ytable.h's one-step form)
 };
-COSIM_HD AccEntry AccEntryExpand(uint32_t w) {
+// key0_bits: the bits of the key of acc = 0, kMagicBits for the key AccKey, kAccSubMacKeyBits for
+// float-sim's scaled key (every finite threshold lies in one binade, so its bits are key0_bits + acc).
+COSIM_HD AccEntry AccEntryExpand(uint32_t w, uint32_t key0_bits = kMagicBits) {
   const uint32_t below = (w >> 17) & 0xffu;
   const int32_t diff = static_cast<int32_t>(w) >> 25;  // arithmetic: the signed 7-bit field
-  const uint32_t th = diff == 0 ? kAccNoStepBits : kMagicBits + (w & 0x1ffffu) - static_cast<uint32_t>(kAccPackedOffset);
+  const uint32_t th = diff == 0 ? kAccNoStepBits : key0_bits + (w & 0x1ffffu) - static_cast<uint32_t>(kAccPackedOffset);
   return AccEntry{th, below | ((below + static_cast<uint32_t>(diff)) & 0xffu) << 8};
 }
 // The packed word of entry {th_bits, codes}, or false where it has none: codes beyond two bytes, a
@@ -121,6 +124,32 @@ COSIM_HD bool AccEntryPack(uint32_t th_bits, uint32_t codes, uint32_t& w) {
   if (key < 0 || key >= 2 * kAccPackedOffset || diff == 0 || diff < -64 || diff > 63) return false;
   w = static_cast<uint32_t>(key) | below << 17 | (static_cast<uint32_t>(diff) & 0x7fu) << 25;
   return true;
+}
+
+// float-sim's MAC in the acc kernel: O7b's offset form. Each input byte x enters as x + 128 read as
+// the subnormal binary32 with those bits, (x + 128) * 2^-149 (one byte permute of the word XOR
+// 0x80808080; the kernels keep subnormals), each weight as w * 2^100, and the chain starts from
+// AccSubMacStart = (1.5 * 2^23 - 128 * sum_k w_k) * 2^-49. Every product is an integer below 2^15
+// times 2^-49, every partial sum (1.5 * 2^23 + sum_{j<k} w_j x_j - 128 * sum_{j>=k} w_j) * 2^-49,
+// an integer within 4 * 128 * 128 = 2^16 of 1.5 * 2^23 (in [2^23, 2^24)) times 2^-49, a normal
+// binary32: every FMA is exact, and the result is the scaled key AccKey(acc) * 2^-49. Read with
+// the bucket map's a times 2^49 (the same exact products, so the same buckets) and the
+// thresholds times 2^-49 (AccEntryExpand(w, AccSubMacKeyBits)), the table gives the same codes.
+constexpr int kAccSubMacLog2 = 49;
+constexpr uint32_t kAccSubMacKeyBits = kMagicBits - (static_cast<uint32_t>(kAccSubMacLog2) << 23);  // 1.5 * 2^-26
+COSIM_HD float AccSubMacWeight(uint32_t w_packed, int k) { return Mul(ByteToFloat(w_packed, k), 0x1p100f); }
+COSIM_HD float AccSubMacStart(uint32_t w_packed) {
+  int32_t sum_w = 0;
+  for (int k = 0; k < kTaps; ++k) sum_w += ByteS(w_packed, k);
+  return Mul(static_cast<float>(static_cast<int32_t>(kMagic) - 128 * sum_w), 0x1p-49f);  // integers < 2^24: exact
+}
+// The input byte x (int8 in a word's byte) as AccSubMac's operand: the subnormal (x + 128) * 2^-149.
+COSIM_HD float AccSubMacInput(int32_t x) { return BitsToFloat(static_cast<uint32_t>(x + 128)); }
+// The bucket map of the scaled key: a * 2^49 (exact: a <= 1).
+COSIM_HD YTableParams AccBucketMapScaled(const AccChannel& ch) {
+  YTableParams t = AccBucketMap(ch);
+  t.a = Mul(t.a, 0x1p49f);
+  return t;
 }
 
 // The code of key v from one channel's words (2 per entry).

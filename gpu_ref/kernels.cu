@@ -274,7 +274,8 @@ __device__ __forceinline__ float ByteToFloatCvt(uint32_t w, int k) {
 }
 
 // Byte k of w read as the subnormal binary32 with those bits: byte * 2^-149, exact; one PRMT.
-// The fast float-sim tiers feed x + 128 (bytes of w ^ 0x80808080) this way (O7b).
+// The fast float-sim tiers and float-sim's acc kernel feed x + 128 (bytes of w ^ 0x80808080) this
+// way (O7b, AccSubMac).
 __device__ __forceinline__ float ByteAsSubnormal(uint32_t w, int k) {
   return __uint_as_float(__byte_perm(w, 0u, 0x4440u | static_cast<uint32_t>(k)));
 }
@@ -660,8 +661,9 @@ __global__ void __launch_bounds__(kBlock, (kMinBlocks<kOp, kF>)) Codes8Kernel(co
 // batch rows [part * B / parts, (part + 1) * B / parts): it copies the channel's table into shared
 // memory (ytable.h's interleaved copies; lane l reads copy l mod 2^lg), then each thread takes
 // 16-element runs a block apart. Per element: the key v = 1.5 * 2^23 + acc (the IDP4A from kMagicBits;
-// float-sim: its float MAC from 1.5 * 2^23, exact), its bucket (two FMAs), one 8-byte shared load
-// and one compare (the integer MACs: predicating the PRMT that takes the step's code, TakeStep).
+// float-sim: its float MAC in O7b's offset form, exact, v * 2^-49: AccSubMac), its bucket (two FMAs),
+// one 8-byte shared load and one compare (the integer MACs: predicating the PRMT that takes the
+// step's code, TakeStep).
 // Two schedules (kStaged, chosen by the launch):
 //  - staged, where the runs of a row divide the block (L / 16 divides kBlock: L <= 4096 and a
 //    power of two, the usual case), so that a thread's runs all sit at the same t, a fixed stride
@@ -719,13 +721,15 @@ __device__ __forceinline__ void StoreSixteenCopies(const uint32_t (&at)[8], uint
       : "memory");
 }
 
-// One entry of a channel's packed table (AccEntryExpand) as its two shared-memory words.
+// One entry of a channel's packed table (AccEntryExpand, thresholds on the key of key0_bits) as its
+// two shared-memory words.
+template <uint32_t kKey0Bits>
 __device__ __forceinline__ uint2 AccEntryAt(const uint32_t* table, int e) {
-  const AccEntry v = AccEntryExpand(table[e]);
+  const AccEntry v = AccEntryExpand(table[e], kKey0Bits);
   return make_uint2(v.th_bits, v.codes);
 }
 
-template <int kLg>
+template <int kLg, uint32_t kKey0Bits>
 __device__ __forceinline__ void FillAccCopies(const uint32_t* table, int n, uint32_t s) {
   constexpr uint32_t kChunks = 1u << (kLg - 1), kEntry = 8u << kLg, kStep = kBlock * kEntry;
   uint32_t at[kChunks];
@@ -734,9 +738,9 @@ __device__ __forceinline__ void FillAccCopies(const uint32_t* table, int n, uint
 #pragma unroll 1
   for (int e = threadIdx.x; e < n; e += 2 * kBlock) {
     const bool two = e + kBlock < n;
-    const uint2 v0 = AccEntryAt(table, e);
+    const uint2 v0 = AccEntryAt<kKey0Bits>(table, e);
     uint2 v1{};
-    if (two) v1 = AccEntryAt(table, e + kBlock);
+    if (two) v1 = AccEntryAt<kKey0Bits>(table, e + kBlock);
     if constexpr (kLg == 4) {
       StoreSixteenCopies(at, 0, v0);
       if (two) StoreSixteenCopies(at, kStep, v1);
@@ -753,15 +757,16 @@ __device__ __forceinline__ void FillAccCopies(const uint32_t* table, int n, uint
   }
 }
 
+template <uint32_t kKey0Bits>
 __device__ __forceinline__ void FillAccTable(const uint32_t* table, int n, int lg, int4* s) {
   const uint32_t s32 = static_cast<uint32_t>(__cvta_generic_to_shared(s));
   switch (lg) {
-    case 4: return FillAccCopies<4>(table, n, s32);
-    case 3: return FillAccCopies<3>(table, n, s32);
-    case 2: return FillAccCopies<2>(table, n, s32);
-    case 1: return FillAccCopies<1>(table, n, s32);
+    case 4: return FillAccCopies<4, kKey0Bits>(table, n, s32);
+    case 3: return FillAccCopies<3, kKey0Bits>(table, n, s32);
+    case 2: return FillAccCopies<2, kKey0Bits>(table, n, s32);
+    case 1: return FillAccCopies<1, kKey0Bits>(table, n, s32);
     default:  // one copy: the table as it is
-      for (int e = threadIdx.x; e < n; e += kBlock) reinterpret_cast<uint2*>(s)[e] = AccEntryAt(table, e);
+      for (int e = threadIdx.x; e < n; e += kBlock) reinterpret_cast<uint2*>(s)[e] = AccEntryAt<kKey0Bits>(table, e);
   }
 }
 
@@ -813,17 +818,19 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
     CpAsyncCommit();
   };
   const uint32_t* table = a.acc_words + int64_t{d} * a.acc_n_max;
+  // float-sim reads the table at its MAC's scaled key (AccSubMac, acctable.h), the others at AccKey.
+  constexpr uint32_t kKey0Bits = kOp == ElemOp::kFsimSfu ? kAccSubMacKeyBits : kMagicBits;
   // All a.acc_n_max entries: a bound that does not wait for the header.
   if constexpr (kStaged) {
     // The table's copies through registers, then the first runs by cp.async, either launch: issuing
     // them before the fill measured slower (docs/floatsim.md section 5).
-    FillAccTable(table, a.acc_n_max, lg, s_lut4);
+    FillAccTable<kKey0Bits>(table, a.acc_n_max, lg, s_lut4);
     WaitForPriorGrids();
     COSIM_UNROLL
     for (int k = 0; k < kAccStages - 1; ++k) stage(k < nruns, k, a.x + off + k * step);
   } else {
     TablesAndFirstLoad(
-        a.dependent_launch, [&] { FillAccTable(table, a.acc_n_max, lg, s_lut4); },
+        a.dependent_launch, [&] { FillAccTable<kKey0Bits>(table, a.acc_n_max, lg, s_lut4); },
         [&] {
           if (threadIdx.x < runs) LoadRun8(a, cur, a.x + off);
         });
@@ -833,13 +840,14 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
   __syncthreads();
   if (threadIdx.x >= runs) return;
   const YShared ys = MakeYShared(s_table, lg, 8u);
-  const YTableParams yt = AccBucketMap(h);
-  float w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f;
+  const YTableParams yt = kOp == ElemOp::kFsimSfu ? AccBucketMapScaled(h) : AccBucketMap(h);
+  float w0 = 0.0f, w1 = 0.0f, w2 = 0.0f, w3 = 0.0f, mac_start = 0.0f;
   if constexpr (kOp == ElemOp::kFsimSfu) {
-    w0 = ByteToFloat(w_packed, 0);
-    w1 = ByteToFloat(w_packed, 1);
-    w2 = ByteToFloat(w_packed, 2);
-    w3 = ByteToFloat(w_packed, 3);
+    w0 = AccSubMacWeight(w_packed, 0);
+    w1 = AccSubMacWeight(w_packed, 1);
+    w2 = AccSubMacWeight(w_packed, 2);
+    w3 = AccSubMacWeight(w_packed, 3);
+    mac_start = AccSubMacStart(w_packed);
   }
   // The codes of one run, wd[] as Run8's (the halo word, then the 16 bytes), stored at dst.
   const auto run_codes = [&](const uint32_t(&wd)[kN / 4 + 1], int8_t* dst) {
@@ -868,12 +876,14 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
       }
     };
     if constexpr (kOp == ElemOp::kFsimSfu) {
-      // float-sim's MAC from 1.5 * 2^23: every partial sum an integer in [2^23, 2^24), exact.
-      float x0 = ByteToFloatCvt(wd[0], 1), x1 = ByteToFloatCvt(wd[0], 2), x2 = ByteToFloatCvt(wd[0], 3);
+      // float-sim's MAC in O7b's offset form (AccSubMac, acctable.h): the inputs as subnormals
+      // (one PRMT per byte), every FMA exact, the result the scaled key AccKey(acc) * 2^-49.
+      const uint32_t w0x = wd[0] ^ 0x80808080u;
+      float x0 = ByteAsSubnormal(w0x, 1), x1 = ByteAsSubnormal(w0x, 2), x2 = ByteAsSubnormal(w0x, 3);
       COSIM_UNROLL
       for (int j = 0; j < kN; ++j) {
-        const float x3 = ByteToFloatCvt(wd[(j + 4) >> 2], (j + 4) & 3);
-        const float v = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, kMagic))));
+        const float x3 = ByteAsSubnormal(wd[(j + 4) >> 2] ^ 0x80808080u, (j + 4) & 3);
+        const float v = Fma(w3, x3, Fma(w2, x2, Fma(w1, x1, Fma(w0, x0, mac_start))));
         x0 = x1;
         x1 = x2;
         x2 = x3;

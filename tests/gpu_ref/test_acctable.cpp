@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -49,6 +51,49 @@ TEST(AccTable, AppliesToMonotoneIntegerAccumulatorOrders) {
   EXPECT_FALSE(cosim::fsim::AccTablesApply(Prep(Mode::kFloatSimInt8, l, Knobs{})));
   const auto pr = Prep(Mode::kNaiveFakeQuant, l, Knobs{});
   EXPECT_THROW(cosim::fsim::BuildAccTables(pr, cosim::fsim::YTable{}), std::invalid_argument);
+}
+
+// float-sim's offset MAC in the acc kernel (AccSubMac): from AccSubMacStart, with the weights times
+// 2^100 and the inputs + 128 read as subnormals, the four FMAs give AccKey(acc) * 2^-49 exactly,
+// bits kAccSubMacKeyBits + acc. Every weight vector over {-128, -127, -1, 0, 1, 126, 127} (the
+// partial sums' extremes) and 2000 random ones; per channel the 16 tuples of extreme inputs and
+// 64 random ones.
+TEST(AccTable, SubMacIsExact) {
+  using cosim::fsim::Fma;
+  const int grid[] = {-128, -127, -1, 0, 1, 126, 127};
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  int64_t checked = 0, bad = 0;
+  const auto channel = [&](const int (&w)[4]) {
+    uint32_t w_packed = 0;
+    for (int k = 0; k < 4; ++k) w_packed |= static_cast<uint32_t>(static_cast<uint8_t>(w[k])) << (8 * k);
+    float wf[4];
+    for (int k = 0; k < 4; ++k) wf[k] = cosim::fsim::AccSubMacWeight(w_packed, k);
+    const float start = cosim::fsim::AccSubMacStart(w_packed);
+    for (int i = 0; i < 16 + 64; ++i) {
+      int x[4];
+      int32_t acc = 0;
+      for (int k = 0; k < 4; ++k) {
+        x[k] = i < 16 ? ((i >> k) & 1 ? 127 : -128) : byte(rng);
+        acc += w[k] * x[k];
+      }
+      float v = start;
+      for (int k = 0; k < 4; ++k) v = Fma(wf[k], cosim::fsim::AccSubMacInput(x[k]), v);
+      bad += cosim::fsim::FloatBits(v) != cosim::fsim::kAccSubMacKeyBits + static_cast<uint32_t>(acc);
+      bad += v != std::ldexp(cosim::fsim::AccKey(acc), -cosim::fsim::kAccSubMacLog2);
+      ++checked;
+    }
+  };
+  for (int a : grid)
+    for (int b : grid)
+      for (int c : grid)
+        for (int e : grid) channel({a, b, c, e});
+  for (int ch = 0; ch < 2000; ++ch) channel({byte(rng), byte(rng), byte(rng), byte(rng)});
+  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(checked, (2401 + 2000) * 80);
+  // The subnormal operand of an input byte: (x + 128) * 2^-149.
+  EXPECT_EQ(static_cast<double>(cosim::fsim::AccSubMacInput(-128)), 0.0);
+  EXPECT_EQ(static_cast<double>(cosim::fsim::AccSubMacInput(127)), std::ldexp(255.0, -149));
 }
 
 TEST(AccTable, ReachableRangeIsTheExtremesOfTheTaps) {
@@ -168,23 +213,36 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
         packed_bad += e.th_bits != t.Channel(d)[2 * b] || e.codes != t.Channel(d)[2 * b + 1];
       }
     EXPECT_EQ(packed_bad, 0) << cosim::fsim::ModeName(m);
-    int64_t checked = 0, bad = 0, overflows = 0;
+    int64_t checked = 0, bad = 0, bad_scaled = 0, overflows = 0;
     cosim::fsim::WithYOrder(pr.lp.op, "HostTablesEqualTheOrdersOnEveryAcc", [&](auto op) {
       constexpr ElemOp kOp = decltype(op)::value;
       for (size_t d = 0; d < pr.ch.size(); ++d) {
         const AccChannel& ch = t.ch[d];
         ASSERT_LE(ch.n, t.n_max);
         const uint32_t* words = t.Channel(d);
+        // float-sim's kernel reads the same table at the scaled key of its offset MAC (AccSubMac):
+        // the thresholds expanded on that key, the bucket map's a times 2^49.
+        std::vector<uint32_t> scaled(2 * static_cast<size_t>(ch.n));
+        for (int32_t b = 0; b < ch.n; ++b) {
+          const cosim::fsim::AccEntry e = cosim::fsim::AccEntryExpand(
+              t.packed[d * static_cast<size_t>(t.n_max) + static_cast<size_t>(b)], cosim::fsim::kAccSubMacKeyBits);
+          scaled[2 * static_cast<size_t>(b)] = e.th_bits;
+          scaled[2 * static_cast<size_t>(b) + 1] = e.codes;
+        }
+        const cosim::fsim::YTableParams map_scaled = cosim::fsim::AccBucketMapScaled(ch);
         const cosim::fsim::AccRange r = cosim::fsim::ChannelAccRange(pr.ch[d].w_packed);
         overflows += r.lo < pr.lp.acc_min || r.hi > pr.lp.acc_max;
         for (int32_t acc = r.lo; acc <= r.hi; ++acc, ++checked) {
           const int32_t want =
               cosim::fsim::CodeOfY<kOp>(cosim::fsim::YOfAcc<kOp>(acc, pr.ch[d], pr.lp), pr.lp, pr.lp.rounding);
           bad += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), ch, words) != want;
+          const float v_scaled = std::ldexp(cosim::fsim::AccKey(acc), -cosim::fsim::kAccSubMacLog2);
+          bad_scaled += cosim::fsim::YTableLookup(v_scaled, map_scaled, scaled.data()) != want;
         }
       }
     });
     EXPECT_EQ(bad, 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump();
+    EXPECT_EQ(bad_scaled, 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump();
     EXPECT_GT(checked, 16 * 60000);
     if (k.acc_bits == 16) {
       EXPECT_GT(overflows, 0);  // the saturating stage is inside the tables
