@@ -62,8 +62,9 @@ int RunCosim(const std::vector<std::string>& argv) {
   std::vector<int> layers = rc.layers;
   const std::string vdir = args.Get("vectors");
   if (!vdir.empty()) {
-    const auto top = vec::ParseJsonFile(vdir + "/manifest.json");
-    for (const auto& l : vec::GetArray(top, "layers", vdir + "/manifest.json")) {
+    const std::string manifest = vdir + "/manifest.json";
+    const auto top = vec::ParseJsonFile(manifest);
+    for (const auto& l : vec::GetArray(top, "layers", manifest)) {
       const int idx = static_cast<int>(vec::GetInt(l, "index", vdir));
       if (layers.empty() || std::find(layers.begin(), layers.end(), idx) != layers.end()) {
         from_folder.emplace_back(idx, vdir + "/" + vec::GetString(l, "dir", vdir));

@@ -29,7 +29,7 @@ std::string Num(double v, const char* fmt) {
 std::string Heat(double t) {
   t = std::max(0.0, std::min(1.0, t));
   const int r = 255 - static_cast<int>(90 * t), g = static_cast<int>(255 * (1 - t)), b = static_cast<int>(255 * (1 - t));
-  char buf[16];
+  char buf[32];  // r, g, b are in [0, 255]; the size also covers what the compiler cannot prove
   std::snprintf(buf, sizeof buf, "#%02x%02x%02x", r, g, b);
   return buf;
 }

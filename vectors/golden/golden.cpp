@@ -365,8 +365,9 @@ LayerVectors LoadLayerFolder(const std::string& ld) {
   LayerVectors v;
   const HwConfig hw = HwConfig::FromJson(vec::GetObject(p, "hardware", ctx), HwConfig{}, ctx + ": hardware");
   const json& sc = vec::GetObject(p, "scales", ctx);
+  const std::string scales_ctx = ctx + ": scales";
   auto scale = [&](const char* key) {
-    const json& s = vec::GetObject(sc, key, ctx + ": scales");
+    const json& s = vec::GetObject(sc, key, scales_ctx);
     const std::string bits = vec::GetString(s, "binary32", ctx + ": scales." + key);
     const bool hex = bits.size() == 10 && bits[0] == '0' && bits[1] == 'x' &&
                      bits.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
