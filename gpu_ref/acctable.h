@@ -41,12 +41,12 @@ constexpr COSIM_HD bool IsAccOrder(ElemOp op) {
 // streaming the whole tensor, does not pay, so the acc tables need enough elements per channel
 // (B * L). Measured on an H200 (`fsim_bench --size BxDxL --acc-tables on`, then `off`, with and
 // without --pdl off; kernel ms; docs/floatsim.md section 5): on a one-step y-table (Quamba with CUDA
-// expf) the acc tables win from 16,384, narrowly with dependent launches (4x1536x4096: 0.0192
-// against 0.0193; 0.0214 against 0.0224 without; 8x1536x4096: 0.0314 against 0.0377) and lose at
-// 8,192 (2x1536x4096: 0.0114 against 0.0095, 0.0130 against 0.0115); with side entries (fastexp,
+// expf) the acc tables win from 16,384, narrowly with dependent launches (4x1536x4096: 0.0191
+// against 0.0194; 0.0213 against 0.0226 without; 8x1536x4096: 0.0314 against 0.0375) and lose at
+// 8,192 (2x1536x4096: 0.0114 against 0.0094, 0.0129 against 0.0115); with side entries (fastexp,
 // fp32-sfu), whose y-table kernel does more per element, they win from 8,192 (fastexp 0.0114
 // against 0.0123, int8-asic fp32-sfu 0.0114 against 0.0167) and lose at 2,048 (1x1536x2048:
-// 0.0073-0.0079 against 0.0047-0.0077).
+// 0.0073-0.0081 against 0.0044-0.0077).
 constexpr int64_t kAccOneStepMinPerChannel = 16384, kAccSideMinPerChannel = 8192;
 constexpr COSIM_HD bool AccTablesPreferred(YForm y_form, int64_t per_channel) {
   return per_channel >= (y_form == YForm::kOneStep ? kAccOneStepMinPerChannel : kAccSideMinPerChannel);
@@ -134,7 +134,7 @@ COSIM_HD bool AccEntryPack(uint32_t th_bits, uint32_t codes, uint32_t& w) {
 // an integer within 4 * 128 * 128 = 2^16 of 1.5 * 2^23 (in [2^23, 2^24)) times 2^-49, a normal
 // binary32: every FMA is exact, and the result is the scaled key AccKey(acc) * 2^-49. Read with
 // the bucket map's a times 2^49 (the same exact products, so the same buckets) and the
-// thresholds times 2^-49 (AccEntryExpand(w, AccSubMacKeyBits)), the table gives the same codes.
+// thresholds times 2^-49 (AccEntryExpand(w, kAccSubMacKeyBits)), the table gives the same codes.
 constexpr int kAccSubMacLog2 = 49;
 constexpr uint32_t kAccSubMacKeyBits = kMagicBits - (static_cast<uint32_t>(kAccSubMacLog2) << 23);  // 1.5 * 2^-26
 COSIM_HD float AccSubMacWeight(uint32_t w_packed, int k) { return Mul(ByteToFloat(w_packed, k), 0x1p100f); }
