@@ -181,18 +181,14 @@ AccTables BuildOp(const Prepared& pr, const YTable& yt, int threads) {
     out.n_max = std::max(out.n_max, ch[static_cast<size_t>(d)].n);
     out.steps += steps[static_cast<size_t>(d)];
   }
-  const size_t per_channel = static_cast<size_t>(out.n_max) * kYWordsOneStep;
-  out.words.assign(static_cast<size_t>(D) * per_channel, 0u);
   out.packed.assign(static_cast<size_t>(D) * static_cast<size_t>(out.n_max), 0u);
   for (int d = 0; d < D; ++d) {
     const std::vector<uint32_t>& w = words[static_cast<size_t>(d)];
-    std::copy(w.begin(), w.end(), out.words.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(d) * per_channel));
     uint32_t* packed = out.packed.data() + static_cast<size_t>(d) * static_cast<size_t>(out.n_max);
     for (size_t b = 0; b < w.size() / kYWordsOneStep; ++b) {
       if (!AccEntryPack(w[kYWordsOneStep * b], w[kYWordsOneStep * b + 1], packed[b])) {
         out.why_not = "channel " + std::to_string(d) + ", entry " + std::to_string(b) +
                       ": no packed form (AccEntryPack: a code step outside [-64, 63])";
-        out.words.clear();
         out.packed.clear();
         return out;
       }

@@ -333,7 +333,7 @@ void DeviceLayer::LaunchCodesInt8(const int8_t* d_x, int8_t* d_codes, cudaStream
   }
   if (plan_.acc_in_use) {
     a.acc_ch = static_cast<const AccChannel*>(d_acc_);
-    a.acc_words = reinterpret_cast<const uint32_t*>(static_cast<const char*>(d_acc_) +
+    a.acc_packed = reinterpret_cast<const uint32_t*>(static_cast<const char*>(d_acc_) +
                                                     Align256(acc_->ch.size() * sizeof(AccChannel)));
     a.acc_n_max = acc_->n_max;
     a.acc_copies_log2 = acc_copies_log2_;

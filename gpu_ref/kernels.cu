@@ -817,7 +817,7 @@ __global__ void __launch_bounds__(kBlock, kStaged ? 3 : 4) AccCodes8Kernel(const
     }
     CpAsyncCommit();
   };
-  const uint32_t* table = a.acc_words + int64_t{d} * a.acc_n_max;
+  const uint32_t* table = a.acc_packed + int64_t{d} * a.acc_n_max;
   // float-sim reads the table at its MAC's scaled key (AccSubMac, acctable.h), the others at AccKey.
   constexpr uint32_t kKey0Bits = kOp == ElemOp::kFsimSfu ? kAccSubMacKeyBits : kMagicBits;
   // All a.acc_n_max entries: a bound that does not wait for the header.
@@ -1121,7 +1121,7 @@ void CheckCodes8(const KernelArgs& a) {
   if (lut && (p.ext_n > (1 << 17) || !a.lut8 || !Aligned16(a.lut8)))
     throw std::invalid_argument("codes8: lut_index_bits = " + std::to_string(p.index_bits) +
                                 " > 17 does not fit shared memory (use the full outputs)");
-  if (a.acc_ch && (!IsAccOrder(p.op) || !a.acc_words || a.acc_n_max < 1 || a.acc_copies_log2 < 0 || a.acc_copies_log2 > AccCopiesLog2(a.acc_n_max) || p.D > (1 << 30)))
+  if (a.acc_ch && (!IsAccOrder(p.op) || !a.acc_packed || a.acc_n_max < 1 || a.acc_copies_log2 < 0 || a.acc_copies_log2 > AccCopiesLog2(a.acc_n_max) || p.D > (1 << 30)))
     throw std::invalid_argument("codes8: inconsistent acc tables (" + std::to_string(a.acc_n_max) + " entries, 2^" +
                                 std::to_string(a.acc_copies_log2) + " copies; acctable.h)");
   if (a.ytab && (a.ytab_copies_log2 < 0 || a.ytab_copies_log2 > YCopiesLog2(a.yt)))

@@ -43,15 +43,15 @@ struct KernelArgs {
   // The layer's per-channel acc tables (codes8 of Quamba and fp32-sfu; acctable.h), or null: when
   // set, the codes8 kernel reads them instead of the y-table.
   const AccChannel* acc_ch = nullptr;  // [D]
-  const uint32_t* acc_words = nullptr;  // acc_n_max packed entries (AccEntryPack, 1 word each) per channel
+  const uint32_t* acc_packed = nullptr;  // acc_n_max packed entries (AccEntryPack, 1 word each) per channel
   int32_t acc_n_max = 0;
   int32_t acc_copies_log2 = 0;          // <= AccCopiesLog2(acc_n_max)
-  // codes8 (LaunchFull ignores it): launch with programmatic dependent launch where the device and the kernel's code have
-  // it (compute capability 9.0 and up). The kernel's prologue (its table copies into shared memory)
-  // then overlaps the tail of the kernel before it in the stream, and the kernel waits for that one
-  // to complete before it reads x or state or writes codes8. So ch, lut8, ytab, acc_ch and
-  // acc_words must not be written by the kernel just before it in the stream (DeviceLayer writes
-  // them once, at construction, and synchronizes).
+  // codes8 (LaunchFull ignores it): launch with programmatic dependent launch where the device and
+  // the kernel's code have it (compute capability 9.0 and up). The kernel's prologue (its table
+  // copies into shared memory) then overlaps the tail of the kernel before it in the stream, and the
+  // kernel waits for that one to complete before it reads x or state or writes codes8. So ch, lut8,
+  // ytab, acc_ch and acc_packed must not be written by the kernel just before it in the stream
+  // (DeviceLayer writes them once, at construction, and synchronizes).
   bool dependent_launch = false;
 };
 

@@ -67,13 +67,22 @@ YTable DeviceYTable(const Prepared& pr, YForm first = YForm::kOneStep);
 
 // The per-channel acc tables of a layer (acctable.h).
 struct AccTables {
-  std::vector<AccChannel> ch;   // [D]; empty: no tables (why_not says why)
-  std::vector<uint32_t> words;  // n_max entries (2 words each) per channel, unused ones zero
-  std::vector<uint32_t> packed; // the same entries packed (AccEntryPack: 1 word each), unused ones zero
-  int32_t n_max = 0;            // entries of the largest channel table
-  int64_t steps = 0;            // code steps over all channels
+  std::vector<AccChannel> ch;    // [D]; empty: no tables (why_not says why)
+  std::vector<uint32_t> packed;  // n_max entries per channel (AccEntryPack: 1 word each), unused ones zero
+  int32_t n_max = 0;             // entries of the largest channel table
+  int64_t steps = 0;             // code steps over all channels
   std::string why_not;
-  const uint32_t* Channel(size_t d) const { return words.data() + d * static_cast<size_t>(n_max) * kYWordsOneStep; }
+  // Channel d's ch[d].n entries in the two-word form the lookups read (AccTableLookup), expanded
+  // from the packed ones as the kernel's fill does; key0_bits as AccEntryExpand's.
+  std::vector<uint32_t> ChannelWords(size_t d, uint32_t key0_bits = kMagicBits) const {
+    std::vector<uint32_t> w(static_cast<size_t>(ch[d].n) * kYWordsOneStep);
+    for (size_t b = 0; b < static_cast<size_t>(ch[d].n); ++b) {
+      const AccEntry e = AccEntryExpand(packed[d * static_cast<size_t>(n_max) + b], key0_bits);
+      w[kYWordsOneStep * b] = e.th_bits;
+      w[kYWordsOneStep * b + 1] = e.codes;
+    }
+    return w;
+  }
 };
 
 constexpr int kAccMaxEntries = kYTableMaxWords / kYWordsOneStep;  // 32 KiB: one copy in shared memory

@@ -197,45 +197,31 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
     const AccTables t = cosim::fsim::BuildAccTables(pr, yt);
     ASSERT_EQ(t.ch.size(), pr.ch.size()) << t.why_not;
     EXPECT_GT(t.steps, 100) << cosim::fsim::ModeName(m);
-    EXPECT_EQ(t.words.size(), pr.ch.size() * 2 * static_cast<size_t>(t.n_max));
-    // The packed form the launches upload expands to the same entries (the lookups below check
-    // those on every acc); the unused ones stay zero.
+    // The packed form is what the launches upload; the lookups below read it expanded, as the
+    // kernel's fill does (ChannelWords). The unused entries stay zero.
     ASSERT_EQ(t.packed.size(), pr.ch.size() * static_cast<size_t>(t.n_max));
-    int64_t packed_bad = 0;
+    int64_t unused_nonzero = 0;
     for (size_t d = 0; d < pr.ch.size(); ++d)
-      for (int32_t b = 0; b < t.n_max; ++b) {
-        const uint32_t w = t.packed[d * static_cast<size_t>(t.n_max) + static_cast<size_t>(b)];
-        if (b >= t.ch[d].n) {
-          packed_bad += w != 0;
-          continue;
-        }
-        const cosim::fsim::AccEntry e = cosim::fsim::AccEntryExpand(w);
-        packed_bad += e.th_bits != t.Channel(d)[2 * b] || e.codes != t.Channel(d)[2 * b + 1];
-      }
-    EXPECT_EQ(packed_bad, 0) << cosim::fsim::ModeName(m);
+      for (int32_t b = t.ch[d].n; b < t.n_max; ++b)
+        unused_nonzero += t.packed[d * static_cast<size_t>(t.n_max) + static_cast<size_t>(b)] != 0;
+    EXPECT_EQ(unused_nonzero, 0) << cosim::fsim::ModeName(m);
     int64_t checked = 0, bad = 0, bad_scaled = 0, overflows = 0;
     cosim::fsim::WithYOrder(pr.lp.op, "HostTablesEqualTheOrdersOnEveryAcc", [&](auto op) {
       constexpr ElemOp kOp = decltype(op)::value;
       for (size_t d = 0; d < pr.ch.size(); ++d) {
         const AccChannel& ch = t.ch[d];
         ASSERT_LE(ch.n, t.n_max);
-        const uint32_t* words = t.Channel(d);
+        const std::vector<uint32_t> words = t.ChannelWords(d);
         // float-sim's kernel reads the same table at the scaled key of its offset MAC (AccSubMac):
         // the thresholds expanded on that key, the bucket map's a times 2^49.
-        std::vector<uint32_t> scaled(2 * static_cast<size_t>(ch.n));
-        for (int32_t b = 0; b < ch.n; ++b) {
-          const cosim::fsim::AccEntry e = cosim::fsim::AccEntryExpand(
-              t.packed[d * static_cast<size_t>(t.n_max) + static_cast<size_t>(b)], cosim::fsim::kAccSubMacKeyBits);
-          scaled[2 * static_cast<size_t>(b)] = e.th_bits;
-          scaled[2 * static_cast<size_t>(b) + 1] = e.codes;
-        }
+        const std::vector<uint32_t> scaled = t.ChannelWords(d, cosim::fsim::kAccSubMacKeyBits);
         const cosim::fsim::YTableParams map_scaled = cosim::fsim::AccBucketMapScaled(ch);
         const cosim::fsim::AccRange r = cosim::fsim::ChannelAccRange(pr.ch[d].w_packed);
         overflows += r.lo < pr.lp.acc_min || r.hi > pr.lp.acc_max;
         for (int32_t acc = r.lo; acc <= r.hi; ++acc, ++checked) {
           const int32_t want =
               cosim::fsim::CodeOfY<kOp>(cosim::fsim::YOfAcc<kOp>(acc, pr.ch[d], pr.lp), pr.lp, pr.lp.rounding);
-          bad += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), ch, words) != want;
+          bad += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), ch, words.data()) != want;
           const float v_scaled = std::ldexp(cosim::fsim::AccKey(acc), -cosim::fsim::kAccSubMacLog2);
           bad_scaled += cosim::fsim::YTableLookup(v_scaled, map_scaled, scaled.data()) != want;
         }
@@ -249,6 +235,8 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
     }
     // The layer's own elements: the table at each element's acc equals RunHost's code.
     const auto host = cosim::fsim::RunHost(m, l.view(), k);
+    std::vector<std::vector<uint32_t>> channel_words(static_cast<size_t>(l.D));
+    for (size_t d = 0; d < channel_words.size(); ++d) channel_words[d] = t.ChannelWords(d);
     int64_t diffs = 0;
     for (int b = 0; b < l.B; ++b)
       for (int d = 0; d < l.D; ++d)
@@ -260,9 +248,9 @@ TEST(AccTable, HostTablesEqualTheOrdersOnEveryAcc) {
             const int x = tt >= 0 ? l.x[row * l.L + tt] : l.state[row * 3 + 3 + tt];
             acc += x * l.weight[static_cast<size_t>(d) * 4 + j];
           }
-          const uint32_t* words = t.Channel(static_cast<size_t>(d));
           const size_t i = (static_cast<size_t>(b) * l.D + d) * l.L + t0;
-          diffs += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), t.ch[static_cast<size_t>(d)], words) != host.codes[i];
+          diffs += cosim::fsim::AccTableLookup(cosim::fsim::AccKey(acc), t.ch[static_cast<size_t>(d)],
+                                               channel_words[static_cast<size_t>(d)].data()) != host.codes[i];
         }
     EXPECT_EQ(diffs, 0) << cosim::fsim::ModeName(m) << " " << k.ToJson().dump();
   }
